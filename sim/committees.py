@@ -1,0 +1,165 @@
+"""Community committees (urban 居委会, rural 村委会): time, pay, morale, service mix.
+
+Each committee is a Mesa agent (`Committee`) that gives it identity and a
+readable state; the weekly work of all committees is vectorised in
+`CommitteeBoard`, because a city has thousands of them.
+
+Rules, with the paper's clauses:
+- P3: administrative tasks take staff hours first; the information platform
+  (M1) cuts the hours per task.
+- P1: of the hours left, only ``service_orientation`` goes to services.
+- P4: pay relative to the local minimum wage (and whether the budget can pay
+  it at all) sets morale; low morale raises turnover; vacancies refill after
+  a delay with less skilled staff.
+- M3, P2: responsive committees learn the service mix from what residents ask
+  for; unresponsive ones keep a default mix weighted to relief.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.parameters import CATEGORIES
+
+#: Default service mix before any learning: mostly relief (P2: "service
+#: content single, mostly relief for the vulnerable"). Assumption.
+DEFAULT_MIX = {"relief": 0.4, "social_security": 0.15, "family_planning": 0.15, "safety": 0.1, "health": 0.08, "environment": 0.05, "culture": 0.04, "education": 0.03}
+#: Weekly smoothing of morale towards its target (assumption).
+MORALE_STEP = 0.05
+#: Weekly skill gain of experienced staff (assumption).
+LEARNING = 0.01
+#: Mix learning rate at full responsiveness and participation (assumption).
+MIX_LEARNING = 0.2
+WEEKS_PER_MONTH = 52 / 12
+
+
+class Committee(mesa.Agent):
+    """One community committee; its state lives in the board's arrays.
+
+    Args:
+        model: the model.
+        board: the `CommitteeBoard` holding all committees' arrays.
+        index: this committee's row (= community index).
+    """
+
+    def __init__(self, model: mesa.Model, board: CommitteeBoard, index: int):
+        super().__init__(model)
+        self.board = board
+        self.index = index
+
+    @property
+    def urban(self) -> bool:
+        """True for an urban residents' committee, False for a village committee."""
+        return bool(self.board.urban[self.index])
+
+    @property
+    def staff(self) -> float:
+        """Staff in post."""
+        return float(self.board.staff[self.index])
+
+    @property
+    def morale(self) -> float:
+        """Morale in [0, 1]."""
+        return float(self.board.morale[self.index])
+
+    @property
+    def admin_share(self) -> float:
+        """Share of staff hours taken by administrative tasks last week."""
+        return float(self.board.admin_share[self.index])
+
+    @property
+    def service_mix(self) -> dict[str, float]:
+        """Share of service hours by category."""
+        return dict(zip(CATEGORIES, self.board.mix[self.index].round(3).tolist(), strict=True))
+
+
+class CommitteeBoard:
+    """Vectorised state and weekly work of all committees.
+
+    Args:
+        urban: per community, True if urban.
+        scenario: the `sim.Scenario`.
+        rng: the "committees" stream.
+    """
+
+    def __init__(self, urban: np.ndarray, scenario, rng: np.random.Generator):
+        self.urban = urban
+        self.stream = rng
+        n = len(urban)
+        self.posts = np.zeros(n)
+        self.apply_levers(scenario)
+        self.staff = self.posts.copy()
+        self.skill = np.full(n, 0.8)
+        self.morale = np.full(n, 0.6)
+        self.mix = np.tile([DEFAULT_MIX[k] for k in CATEGORIES], (n, 1))
+        self.demand_share = self.mix.copy()
+        self.admin_share = np.zeros(n)
+        self.service_hours = np.zeros(n)
+        self.extra_hours = np.zeros(n)
+        self.pay_share = np.ones(n)
+        self.departures = np.zeros(n)
+        self.facility_running_share = np.ones(n)
+
+    def apply_levers(self, scenario) -> None:
+        """Read the committee levers (at start, or when a lever changes mid-run)."""
+        c, g = scenario.committees, scenario.government
+        u = self.urban
+        self.posts = np.where(u, c.staff_urban, c.staff_rural)
+        self.hours = np.where(u, c.hours_urban, c.hours_rural)
+        self.pay_ratio = np.where(u, c.pay_ratio_urban, c.pay_ratio_rural)
+        saving = g.platform_time_saving if g.platform else 0.0
+        self.admin_hours_due = g.admin_tasks * g.hours_per_task * (1 - saving)
+        self.levers = c
+        self.spend_rate = scenario.funding.committee_spend_rate
+
+    def pay_and_run(self, ledger, facilities_per_community: np.ndarray, running_cost: float) -> None:
+        """Pay staff and facility running costs from each committee's account (P4)."""
+        monthly = self.staff * self.pay_ratio * self.levers.minimum_wage
+        due = monthly / WEEKS_PER_MONTH
+        paid = ledger.spend("staff_pay", due)
+        self.pay_share = np.divide(paid, due, out=np.ones_like(due), where=due > 0)
+        running_due = facilities_per_community * running_cost / 52
+        paid = ledger.spend("facility_running", running_due)
+        self.facility_running_share = np.divide(paid, running_due, out=np.ones_like(paid), where=running_due > 0)
+
+    def work(self, ledger) -> None:
+        """Split staff hours into admin, control and service (P3, P1); buy extra hours."""
+        total = self.staff * self.hours
+        admin = np.minimum(total, self.admin_hours_due)
+        self.admin_share = np.divide(admin, total, out=np.ones_like(total), where=total > 0)
+        self.service_hours = (total - admin) * self.levers.service_orientation * (0.5 + 0.5 * self.skill)
+        spend = ledger.committee_balance * self.spend_rate
+        paid = ledger.spend("extra_service_hours", spend)
+        self.extra_hours = paid / self.levers.service_hour_cost
+
+    def turnover(self) -> None:
+        """Morale follows pay and overload; departures and delayed, less skilled hires (P4)."""
+        effective_pay = self.pay_ratio * self.pay_share
+        target = np.clip(0.5 + 0.5 * np.tanh(2.0 * (effective_pay - 1.0)) - 0.3 * np.maximum(0.0, self.admin_share - 0.5), 0.0, 1.0)
+        self.morale += MORALE_STEP * (target - self.morale)
+        hazard = np.minimum(1.0, self.levers.turnover_rate * (1 + 3 * (1 - self.morale)))
+        whole = np.floor(self.staff).astype(np.int64)
+        self.departures = self.stream.binomial(whole, hazard).astype(float)
+        self.staff = self.staff - self.departures
+        vacancies = np.maximum(0.0, self.posts - self.staff)
+        hires = np.minimum(vacancies, self.stream.poisson(vacancies / self.levers.refill_weeks))
+        grown = self.staff + hires
+        self.skill = np.divide(self.skill * self.staff + self.levers.new_staff_skill * hires, grown, out=self.skill.copy(), where=grown > 0)
+        self.staff = grown
+        self.skill += LEARNING * (1 - self.skill)
+
+    def learn_mix(self, requests: np.ndarray, participation: np.ndarray) -> None:
+        """Responsive committees move their service mix towards what is asked (M3).
+
+        Args:
+            requests: open requests by community and category this week.
+            participation: share of residents taking part, per community.
+        """
+        totals = requests.sum(axis=1, keepdims=True)
+        observed = np.divide(requests, totals, out=self.demand_share.copy(), where=totals > 0)
+        self.demand_share += 0.2 * (observed - self.demand_share)
+        heard = participation / (participation + 0.05)
+        rate = MIX_LEARNING * self.levers.responsiveness * heard
+        self.mix += rate[:, None] * (self.demand_share - self.mix)
+        self.mix /= self.mix.sum(axis=1, keepdims=True)

@@ -1,0 +1,332 @@
+"""CommunityModel: the urban-rural community public service system (Mesa 3.5).
+
+One step is one week. The order of a step is the numbered list in
+`CommunityModel.step`'s docstring, and `CommunityModel._step_order` builds
+exactly that list; nothing else runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.committees import Committee, CommitteeBoard
+from sim.facilities import Facilities, compute_access
+from sim.government import VISIT_QUALITY, Government
+from sim.ledger import Ledger
+from sim.ngos import NGO, new_ngo
+from sim.network import community_graph, small_world_ties
+from sim.outcomes import OUTCOMES, Tally, measure
+from sim.parameters import CATEGORIES
+from sim.residents import Residents
+from sim.rng import base_entropy, make_streams
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.service import assemble_supply, serve
+from sim.volunteers import Volunteers
+from sim.world import N_PROFILES, build_layout
+
+#: Levers that shape the built world and cannot change in the middle of a run.
+FIXED_DURING_RUN = ("world.", "seed", "residents.elderly", "residents.disabled", "residents.youth", "residents.low_income", "residents.migrant", "residents.participation_propensity")
+#: Smoothing of the unmet-need signal that tenders read (weekly).
+UNMET_SMOOTHING = 0.2
+
+
+def _read_outcome(name: str, model: CommunityModel) -> float:
+    return model.outcomes[name]
+
+
+class CommunityModel(mesa.Model):
+    """Agent-based model of community public services in a mixed urban-rural district.
+
+    Args:
+        scenario: a scenario file path, a mapping, or a `sim.Scenario`;
+            None means the built-in defaults (the status quo).
+        rng: a seed or numpy Generator (Mesa 3.5); defaults to the scenario's ``seed``.
+        **overrides: dotted scenario keys, e.g. ``**{"government.admin_tasks": 40}``,
+            validated like the file.
+
+    Raises:
+        ScenarioError: if the scenario or an override is invalid.
+
+    Example:
+        >>> m = CommunityModel("scenarios/baseline.yaml", rng=1, **{"steps": 4}).run()
+        >>> len(m.datacollector.get_model_vars_dataframe())
+        4
+    """
+
+    def __init__(self, scenario: str | os.PathLike | Mapping[str, Any] | Scenario | None = None, *, rng: Any = None, **overrides: Any):
+        resolved = load_scenario({} if scenario is None else scenario, overrides or None)
+        seed = resolved.seed if rng is None else rng
+        super().__init__(scenario=resolved.with_rng(seed))
+        self.streams = make_streams(base_entropy(seed))
+        self._build()
+        self._step_order = self._build_step_order()
+        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_outcome, name) for name in OUTCOMES})
+
+    # -- construction -----------------------------------------------------------
+
+    def _build(self) -> None:
+        sc = self.scenario
+        self.layout = build_layout(sc.config, self.streams["world"])
+        lay = self.layout
+        n_comm = len(lay.community_size)
+        self.ties = small_world_ties(lay.community_start, lay.community_size, sc.world.ties_per_resident, sc.world.tie_rewiring, self.streams["network"])
+        self.neighbours = community_graph(lay.community_x, lay.community_y, 2 * sc.planning.catchment_km)
+        self.ledger = Ledger(n_comm)
+        self.committees = CommitteeBoard(lay.community_urban, sc, self.streams["committees"])
+        self.committee_agents = [Committee(self, self.committees, c) for c in range(n_comm)]
+        self.residents = Residents(self, lay)
+        self.expected_needs = self.residents.expected_needs_by_community(n_comm)
+        self.facilities = self._initial_facilities()
+        self.government = Government(self)
+        for _ in range(sc.ngos.initial):
+            new_ngo(self, self.streams["ngos"])
+        civic = self.residents.civic
+        start = self.streams["volunteers"].random(self.residents.n) < sc.volunteers.initial_share * civic / max(float(civic.mean()), 1e-9)
+        self.volunteers = Volunteers(self, self.residents.n, np.flatnonzero(start))
+        self._recompute_access()
+        self.participation = self.residents.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
+        self.unmet = np.zeros((n_comm, len(CATEGORIES)))
+        self.tally = Tally(N_PROFILES, n_comm)
+        self.outcomes: dict[str, float] = {}
+        self.met_this_week = 0
+        self.volunteer_hours = 0.0
+        self.ngo_hours = 0.0
+
+    def _initial_facilities(self) -> Facilities:
+        p = self.scenario.planning
+        lay = self.layout
+        rng = self.streams["planning"]
+        fac = Facilities()
+        # Exactly round(share x count) communities of each kind start with a
+        # centre, chosen at random, so small districts match the stated shares.
+        has = np.zeros(len(lay.community_size), bool)
+        for kind, share in ((True, p.initial_coverage_urban), (False, p.initial_coverage_rural)):
+            members = np.flatnonzero(lay.community_urban == kind)
+            has[rng.permutation(members)[: round(share * len(members))]] = True
+        people = lay.community_size * self.scenario.world.scale
+        for c in np.flatnonzero(has):
+            for _ in range(max(1, round(people[c] / p.facility_capacity))):
+                jitter = rng.normal(0, 0.3, 2)
+                fac.add(int(c), lay.community_x[c] + jitter[0], lay.community_y[c] + jitter[1], p.facility_capacity)
+        return fac
+
+    def _recompute_access(self) -> None:
+        self.residents.access = compute_access(self.facilities, self.committees.facility_running_share, self.layout, self.neighbours, self.scenario.planning, self.scenario.world.scale)
+
+    @property
+    def ngos(self) -> list[NGO]:
+        """Active NGOs (Mesa's agents_by_type raises KeyError while there are none)."""
+        return list(self.agents_by_type.get(NGO, []))
+
+    # -- the step ------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one week, in this order (built by `_build_step_order`):
+
+        1. Money in (M6, P4, G2): public finance split by the allocation rule,
+           lottery funds, donations and fees enter the ledger; leakage falls
+           with transparency and oversight.
+        2. Pay (P4): committees pay staff and centre running costs; what they
+           cannot pay lowers pay and opens fewer centre hours.
+        3. Plan (M1), every planning cycle: build centres with the capital pot
+           where the siting strategy says; recompute access (E2SFCA).
+        4. Tender (M2, G3), every tender interval: buy NGO hours for the most
+           unmet lots; NGOs grow, shrink, exit; new ones may enter.
+        5. Committee work (P3, P1): admin tasks take hours first; the rest, by
+           service orientation, goes to services; extra hours are bought.
+        6. Staff turnover (P4): morale follows pay and overload; departures;
+           delayed, less skilled hires.
+        7. Volunteers (M4): monthly recruitment; training, matching, hours;
+           incentives paid; burnout and dropout.
+        8. Needs (P2, P1): residents whose need falls due ask for a service if
+           aware; the others' needs go unmet.
+        9. Service (P2): supply meets requests by community and category;
+           access to centres limits what needs one; the unserved wait or give up.
+        10. Liaison (M5): visiting leaders resolve part of the waiting needs
+            and mobilise funds.
+        11. Residents (M3): trust, participation; monthly word of mouth.
+        12. Committees learn their service mix from participation (M3).
+        13. Outcomes are measured and collected; the run stops at the horizon.
+        """
+        for _, action in self._step_order:
+            action()
+
+    def _build_step_order(self) -> list[tuple[str, Callable[[], None]]]:
+        """The step order of `step`'s docstring, as (name, action) pairs."""
+        return [
+            ("money_in", self._money_in),
+            ("pay", self._pay),
+            ("plan", self._plan),
+            ("tender", self._tender),
+            ("committee_work", lambda: self.committees.work(self.ledger)),
+            ("staff_turnover", self.committees.turnover),
+            ("volunteers", self._volunteer_week),
+            ("needs", self._needs),
+            ("service", self._service),
+            ("liaison", self._liaison),
+            ("residents", self._residents),
+            ("learn_mix", lambda: self.committees.learn_mix(self._requests, self.participation)),
+            ("outcomes", self._collect),
+        ]
+
+    @property
+    def week(self) -> int:
+        """The current week (Mesa's step counter)."""
+        return self.steps
+
+    def _money_in(self) -> None:
+        self.ledger.start_step()
+        self.government.fund(self.ledger)
+
+    def _pay(self) -> None:
+        per_comm = self.facilities.per_community(len(self.layout.community_size))
+        self.committees.pay_and_run(self.ledger, per_comm, self.scenario.planning.running_cost)
+
+    def _plan(self) -> None:
+        if self.week % self.scenario.planning.cycle_weeks == 0:
+            self.government.plan(self.ledger, self.streams["planning"])
+            self._recompute_access()
+
+    def _tender(self) -> None:
+        if self.week % self.scenario.government.tender_interval_weeks == 1 or self.scenario.government.tender_interval_weeks == 1:
+            self.government.tender(self.ledger, self.unmet, self.streams["ngos"])
+
+    def _volunteer_week(self) -> None:
+        vol = self.volunteers
+        if self.week % 4 == 1:
+            vol.recruit(self.residents.civic, self.ties)
+        n_comm = len(self.layout.community_size)
+        self._matched_hours, self._informal_hours = vol.serve(self.residents.community, n_comm, self.scenario.government.platform)
+        paid = self.government.pay_volunteer_incentives(self.ledger, vol.offered_hours())
+        vol.retain(paid)
+
+    def _needs(self) -> None:
+        self._lapsed = self.residents.new_needs(self.week)
+
+    def _service(self) -> None:
+        res, board = self.residents, self.committees
+        sc = self.scenario
+        n_comm, n_cat = len(self.layout.community_size), len(CATEGORIES)
+        scale = sc.world.scale
+        open_ = res.open
+        comm, cat = res.community[open_], res.pending[open_].astype(np.int64)
+        requests = np.bincount(comm * n_cat + cat, minlength=n_comm * n_cat).reshape(n_comm, n_cat).astype(float)
+        self._requests = requests
+        demand = requests * scale
+        share = np.divide(requests, requests.sum(axis=1, keepdims=True), out=np.zeros_like(requests), where=requests.sum(axis=1, keepdims=True) > 0)
+        ngo_hours = np.zeros((n_comm, n_cat))
+        ngo_quality = np.zeros((n_comm, n_cat))
+        pot = self.ledger.pot("purchase")
+        for ngo in self.ngos:
+            ngo.deliver(ngo_hours, ngo_quality, lambda amount: self.ledger.spend("ngo_contracts", amount, account=pot))
+        self.ngo_hours = float(ngo_hours.sum())
+        committee_quality = 0.4 + 0.4 * board.skill + 0.2 * board.morale
+        supply = assemble_supply(board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality, self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need)
+        self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
+        met = serve(open_, comm, cat, res.access[open_], demand, supply, self.streams["service"])
+        served = open_[met]
+        res.resolve(served, supply.quality[comm[met], cat[met]], self.week)
+        waiting = open_[~met]
+        gave_up = res.keep_waiting(waiting, self.week, sc.residents.max_wait_weeks)
+        res.open = waiting[res.pending[waiting] >= 0]
+        self._served = served
+        unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat) * scale
+        self.unmet += UNMET_SMOOTHING * (unmet_now - self.unmet)
+        self._open_now = np.concatenate([open_, self._lapsed])
+        del gave_up
+
+    def _liaison(self) -> None:
+        visited = self.government.visits_due(self.week)
+        if len(visited):
+            self.government.visit(visited, self.ledger)
+            res = self.residents
+            open_ = res.open
+            at_visit = np.isin(res.community[open_], visited)
+            chosen = at_visit & (self.streams["liaison"].random(len(open_)) < self.scenario.liaison.backlog_clear_share)
+            resolved = open_[chosen]
+            res.resolve(resolved, np.full(len(resolved), VISIT_QUALITY), self.week)
+            res.open = open_[~chosen]
+            self._served = np.concatenate([self._served, resolved])
+
+    def _residents(self) -> None:
+        res, board = self.residents, self.committees
+        sc = self.scenario
+        n_comm = len(self.layout.community_size)
+        inflow = self.ledger.step_sources
+        received = sum(inflow.values())
+        leak_share = self.ledger.step_uses["leakage"] / received if received > 0 else 0.0
+        integrity = np.clip(0.5 + 0.5 * sc.committees.transparency - 2.0 * leak_share, 0.0, 1.0)
+        res.update_trust(np.full(n_comm, integrity))
+        self.participation = res.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
+        if self.week % 4 == 0:
+            outreach = np.clip(0.3 + 0.4 * sc.committees.service_orientation + 0.3 * sc.committees.responsiveness + self.participation, 0.0, 1.0)
+            res.word_of_mouth(self.ties, outreach)
+
+    def _collect(self) -> None:
+        res = self.residents
+        n_comm = len(self.layout.community_size)
+        open_ = self._open_now
+        served = self._served
+        self.met_this_week = len(served)
+        self.tally.add(
+            np.bincount(res.profile[open_], minlength=N_PROFILES),
+            np.bincount(res.profile[served], minlength=N_PROFILES),
+            np.bincount(res.community[open_], minlength=n_comm),
+            np.bincount(res.community[served], minlength=n_comm),
+        )
+        self.outcomes = measure(self)
+        self.datacollector.collect(self)
+        if self.week >= self.scenario.steps:
+            self.running = False
+
+    # -- running and changing levers ---------------------------------------------
+
+    def run(self, steps: int | None = None, progress: Callable[[int, int], None] | None = None) -> CommunityModel:
+        """Run to the horizon (or ``steps`` more weeks) and return the model.
+
+        Args:
+            steps: weeks to run; None runs to the scenario's horizon.
+            progress: called as ``progress(done, total)`` after each week.
+        """
+        total = self.scenario.steps - self.week if steps is None else steps
+        for done in range(1, total + 1):
+            if steps is None and not self.running:
+                break
+            self.step()
+            if progress is not None:
+                progress(done, total)
+        return self
+
+    def set_levers(self, overrides: Mapping[str, Any]) -> None:
+        """Change levers mid-run; they take effect from the next step.
+
+        Raises:
+            ScenarioError: for an invalid value, or a lever that shapes the
+                built world (``world.*``, group shares, seed).
+        """
+        from sim.yamlsource import Position, SourceError
+
+        fixed = [k for k in overrides if k.startswith(FIXED_DURING_RUN)]
+        if fixed:
+            raise ScenarioError([SourceError(Position("<levers>", i + 1, 1), k, "shapes the built world and cannot change during a run (allowed: start a new run)") for i, k in enumerate(fixed)])
+        new = self.scenario.with_overrides(overrides, origin="<levers>").with_rng(self.scenario.rng)
+        self.scenario = new
+        self.committees.apply_levers(new)
+        self.government.apply_levers(new)
+        self.government.links = self.government.link_leaders()
+        self.residents._set_need_rates(new.residents.need_rate)
+        if self.week < new.steps:
+            self.running = True
+
+    def outcome_frame(self):
+        """The outcomes as a pandas DataFrame, one row per week (index: step)."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index = np.arange(1, len(frame) + 1)
+        frame.index.name = "step"
+        return frame

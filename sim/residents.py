@@ -1,0 +1,193 @@
+"""Residents: needs, requests, satisfaction, trust, awareness, participation (P1, P2, M3).
+
+All residents are one Mesa agent, `Residents`, whose state is a set of numpy
+arrays (one row per resident, sorted by community) updated by vectorised
+methods. A Mesa agent object per resident would cost ~9 us and ~257 bytes
+each before any logic (measured on Mesa 3.5.1) and a Python loop per step,
+which rules out city-scale runs; `Residents.view(i)` gives one resident's
+state when a person wants to look at one.
+
+Needs arrive as events: each resident carries the week of her next need
+(geometric waiting time from her profile's rate), so a step touches only the
+few residents whose need falls due, not every resident and category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.parameters import CATEGORIES, GROUPS
+from sim.world import N_PROFILES, URBAN_BIT, Layout, need_rates_by_profile
+
+#: Sentinel week for "no need scheduled" (the resident is waiting on one).
+NEVER = np.iinfo(np.int32).max
+
+#: Smoothing of satisfaction towards the outcome of a need (assumption).
+SATISFACTION_STEP = 0.3
+#: Weekly loss of satisfaction while waiting (assumption).
+WAITING_PENALTY = 0.02
+#: Weekly smoothing of trust towards its target (assumption).
+TRUST_STEP = 0.05
+#: Monthly pull of satisfaction and awareness towards the ties' mean (word of mouth).
+WORD_OF_MOUTH = 0.1
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    """One resident's state, read from the arrays (for people, not the hot path)."""
+
+    index: int
+    community: int
+    urban: bool
+    groups: tuple[str, ...]
+    awareness: float
+    satisfaction: float
+    trust: float
+    access: float
+    waiting_for: str | None
+
+
+class Residents(mesa.Agent):
+    """The resident population as one vectorised Mesa agent.
+
+    Args:
+        model: the `sim.CommunityModel`.
+        layout: the built district (`sim.world.build_layout`).
+    """
+
+    def __init__(self, model: mesa.Model, layout: Layout):
+        super().__init__(model)
+        cfg = model.scenario.residents
+        n = len(layout.resident_community)
+        self.n = n
+        self.community = layout.resident_community
+        self.profile = layout.resident_profile
+        self.civic = layout.civic_propensity
+        self.awareness = np.full(n, cfg.awareness, np.float32)
+        self.satisfaction = np.full(n, 0.5, np.float32)
+        self.trust = np.full(n, 0.5, np.float32)
+        self.access = np.zeros(n, np.float32)
+        self.pending = np.full(n, -1, np.int8)
+        self.waited = np.zeros(n, np.int16)
+        self.open = np.zeros(0, np.int64)  # residents with a request waiting
+        self._set_need_rates(cfg.need_rate)
+        self.next_need = np.full(n, NEVER, np.int32)
+        self._schedule(np.arange(n), 0)
+        counts = np.bincount(self.profile, minlength=N_PROFILES)
+        self.profile_count = counts
+        self.profile_groups = ((np.arange(N_PROFILES)[:, None] >> np.arange(len(GROUPS))) & 1).astype(float)
+        self.profile_urban = (np.arange(N_PROFILES) & URBAN_BIT) > 0
+
+    def _set_need_rates(self, need_rate: float) -> None:
+        rates = need_rates_by_profile(need_rate)
+        self.profile_rate = rates.sum(axis=1)
+        self.profile_cdf = np.cumsum(rates, axis=1) / self.profile_rate[:, None]
+
+    def expected_needs_by_community(self, n_communities: int) -> np.ndarray:
+        """Expected weekly needs per community (agents, not yet scaled)."""
+        return np.bincount(self.community, weights=self.profile_rate[self.profile], minlength=n_communities)
+
+    def _schedule(self, who: np.ndarray, now: int) -> None:
+        """Draw the week of the next need of ``who`` (geometric waiting time)."""
+        if len(who) == 0:
+            return
+        p = -np.expm1(-self.profile_rate[self.profile[who]])
+        wait = self.model.streams["needs"].geometric(p)
+        self.next_need[who] = np.minimum(now + wait, NEVER - 1).astype(np.int32)
+
+    # -- step parts ---------------------------------------------------------
+
+    def new_needs(self, week: int) -> np.ndarray:
+        """Needs falling due this week. Aware residents join the open requests.
+
+        Returns:
+            indices of residents whose need lapsed unasked (unaware, P1).
+        """
+        due = np.flatnonzero(self.next_need == week)
+        if len(due) == 0:
+            return due
+        rng = self.model.streams["needs"]
+        u = rng.random(len(due))
+        category = (u[:, None] > self.profile_cdf[self.profile[due]]).sum(axis=1)
+        asks = rng.random(len(due)) < self.awareness[due]
+        askers = due[asks]
+        self.pending[askers] = np.minimum(category[asks], len(CATEGORIES) - 1)
+        self.waited[askers] = 0
+        self.next_need[askers] = NEVER
+        self.open = np.concatenate([self.open, askers])
+        lapsed = due[~asks]
+        self.satisfaction[lapsed] *= 1 - SATISFACTION_STEP / 2
+        self._schedule(lapsed, week)
+        return lapsed
+
+    def resolve(self, served: np.ndarray, quality: np.ndarray, week: int) -> None:
+        """Close the requests of ``served`` with the given service quality."""
+        s = self.satisfaction[served]
+        self.satisfaction[served] = s + SATISFACTION_STEP * (quality - s)
+        self.pending[served] = -1
+        self._schedule(served, week)
+
+    def keep_waiting(self, waiting: np.ndarray, week: int, max_wait: int) -> np.ndarray:
+        """Residents still unserved wait another week; those past ``max_wait`` give up.
+
+        Returns:
+            the residents who gave up.
+        """
+        self.waited[waiting] += 1
+        self.satisfaction[waiting] = np.maximum(0.0, self.satisfaction[waiting] - WAITING_PENALTY)
+        gave_up = waiting[self.waited[waiting] >= max_wait]
+        self.satisfaction[gave_up] *= 1 - SATISFACTION_STEP
+        self.pending[gave_up] = -1
+        self._schedule(gave_up, week)
+        return gave_up
+
+    def update_trust(self, integrity: np.ndarray) -> None:
+        """Trust drifts towards a mix of own satisfaction and the committee's integrity (M6)."""
+        target = 0.6 * self.satisfaction + 0.4 * integrity[self.community]
+        self.trust += TRUST_STEP * (target - self.trust)
+
+    def participation_by_community(self, responsiveness: np.ndarray, n_communities: int) -> np.ndarray:
+        """Expected share taking part each week, per community (M3).
+
+        Participation grows with civic propensity, trust and the committee's
+        responsiveness (people stop coming where nothing they say is acted on).
+        """
+        weight = self.civic * (0.5 + self.trust)
+        total = np.bincount(self.community, weights=weight, minlength=n_communities)
+        size = np.bincount(self.community, minlength=n_communities)
+        return np.clip(total / np.maximum(size, 1) * (0.3 + 0.7 * responsiveness), 0.0, 1.0)
+
+    def word_of_mouth(self, ties, outreach: np.ndarray) -> None:
+        """Monthly: satisfaction and awareness move towards the ties' mean (M3).
+
+        ``outreach`` (per community) is what the committee's own contact adds
+        to awareness.
+        """
+        self.satisfaction += WORD_OF_MOUTH * (ties.neighbour_mean(self.satisfaction) - self.satisfaction)
+        aware = ties.neighbour_mean(self.awareness)
+        self.awareness += WORD_OF_MOUTH * (aware - self.awareness) + 0.25 * (outreach[self.community] - self.awareness) * WORD_OF_MOUTH
+        np.clip(self.awareness, 0.0, 1.0, out=self.awareness)
+
+    # -- reading --------------------------------------------------------------
+
+    def mean_by_profile(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` per profile (divide by ``profile_count`` for means)."""
+        return np.bincount(self.profile, weights=values, minlength=N_PROFILES)
+
+    def view(self, i: int) -> ResidentView:
+        """The state of resident ``i``."""
+        flags = int(self.profile[i])
+        return ResidentView(
+            index=i,
+            community=int(self.community[i]),
+            urban=bool(flags & URBAN_BIT),
+            groups=tuple(g for b, g in enumerate(GROUPS) if flags >> b & 1),
+            awareness=float(self.awareness[i]),
+            satisfaction=float(self.satisfaction[i]),
+            trust=float(self.trust[i]),
+            access=float(self.access[i]),
+            waiting_for=CATEGORIES[self.pending[i]] if self.pending[i] >= 0 else None,
+        )

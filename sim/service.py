@@ -1,0 +1,63 @@
+"""Service delivery: supply meets requests, community by community and category (P2).
+
+Supply in each community and category, in needs per week, comes from:
+committee service hours spread by the committee's service mix; extra hours the
+committee buys; NGO contract hours; registered volunteers matched to this
+week's requests; informal volunteers where they choose. Where requests exceed
+supply, each request is served with probability supply/demand, further cut by
+the resident's access to a centre for categories that need one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.parameters import CATEGORIES
+from sim.volunteers import INFORMAL_MIX
+
+#: How much each category depends on a centre (0: served at home; 1: only at
+#: a centre). Assumption after the paper's M1 description of centres.
+FACILITY_DEPENDENCE = np.array([{"health": 0.6, "education": 0.4, "culture": 0.6, "safety": 0.1, "family_planning": 0.2, "environment": 0.0, "social_security": 0.3, "relief": 0.2}[k] for k in CATEGORIES])
+#: Quality of volunteers' help (assumption).
+VOLUNTEER_QUALITY = 0.6
+
+
+@dataclass
+class Supply:
+    """Needs per week that can be met, and their mean quality, by community x category."""
+
+    needs: np.ndarray
+    quality: np.ndarray
+    hours: np.ndarray
+
+
+def assemble_supply(committee_hours: np.ndarray, mix: np.ndarray, committee_quality: np.ndarray, ngo_hours: np.ndarray, ngo_quality_hours: np.ndarray, matched_volunteer_hours: np.ndarray, informal_volunteer_hours: np.ndarray, request_share: np.ndarray, hours_per_need: float) -> Supply:
+    """Combine every provider's hours into needs per community and category."""
+    staff = committee_hours[:, None] * mix
+    volunteer = matched_volunteer_hours[:, None] * request_share + informal_volunteer_hours[:, None] * INFORMAL_MIX[None, :]
+    hours = staff + ngo_hours + volunteer
+    weighted = staff * committee_quality[:, None] + ngo_quality_hours + volunteer * VOLUNTEER_QUALITY
+    quality = np.divide(weighted, hours, out=np.zeros_like(hours), where=hours > 0)
+    return Supply(needs=hours / hours_per_need, quality=quality, hours=hours)
+
+
+def serve(open_requests: np.ndarray, community: np.ndarray, category: np.ndarray, access: np.ndarray, demand: np.ndarray, supply: Supply, rng: np.random.Generator) -> np.ndarray:
+    """Decide which open requests are met this week.
+
+    Args:
+        open_requests: resident indices with a request waiting.
+        community, category: of each open request.
+        access: each open requester's access to a centre.
+        demand: requests by community and category, in real people.
+        supply: what providers offer.
+        rng: the "service" stream.
+
+    Returns:
+        a boolean mask over ``open_requests``: True where met.
+    """
+    fill = np.minimum(1.0, np.divide(supply.needs, demand, out=np.zeros_like(demand), where=demand > 0))
+    reach = 1 - FACILITY_DEPENDENCE[category] * (1 - access)
+    p = fill[community, category] * reach
+    return rng.random(len(open_requests)) < p
