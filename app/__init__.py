@@ -1,0 +1,1 @@
+"""The teaching app (browser, Mesa SolaraViz)."""

@@ -1,0 +1,101 @@
+"""Results folders: atomic creation and the manifest (DESIGN section 4).
+
+A results folder is built under a hidden temporary name beside its final
+place and renamed into place only when complete, so nothing half-written ever
+looks complete; an interrupted run leaves only a ``.partial`` folder behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+#: Packages whose versions every manifest records.
+RECORDED_PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx", "matplotlib", "pyyaml", "SALib", "dask", "distributed", "solara")
+
+
+class OutputExistsError(FileExistsError):
+    """The chosen output folder exists already; nothing is overwritten."""
+
+
+def code_version() -> str:
+    """The git commit of the code (``+dirty`` when modified), or ``unknown``."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape results."""
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
+    return versions
+
+
+def manifest(**fields: Any) -> dict[str, Any]:
+    """A manifest: the given fields plus code version, packages, time and command."""
+    return {
+        **fields,
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
+        "platform": platform.platform(),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def check_free(out: Path) -> None:
+    """Refuse an output folder that exists and is not empty."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise OutputExistsError(f"{out}: output folder exists and is not empty (choose another --out)")
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``out`` only if the block succeeds."""
+    check_free(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        out.rmdir()  # empty, checked above
+    os.replace(tmp, out)
+
+
+def default_out(name: str, root: str | Path = "results") -> Path:
+    """``results/<name>-<UTC timestamp>``, unique within the second."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    out = Path(root) / f"{name}-{stamp}"
+    n = 1
+    while out.exists():
+        n += 1
+        out = Path(root) / f"{name}-{stamp}-{n}"
+    return out
