@@ -15,8 +15,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from experiments.fonts import use_cjk_fonts
 from sim import GROUPS, OUTCOMES  # noqa: E402
 from sim.ledger import SOURCES, USES  # noqa: E402
+
+use_cjk_fonts()  # Chinese labels render instead of empty boxes
 
 #: Weeks at the end of a run averaged for "final" values.
 FINAL_WEEKS = 26
