@@ -113,10 +113,13 @@ class CommitteeBoard:
         self.levers = c
         self.spend_rate = scenario.funding.committee_spend_rate
 
+    def payroll(self) -> np.ndarray:
+        """Pay due this week to the staff in post, per committee (yuan)."""
+        return self.staff * self.pay_ratio * self.levers.minimum_wage / WEEKS_PER_MONTH
+
     def pay_and_run(self, ledger, facilities_per_community: np.ndarray, running_cost: float) -> None:
         """Pay staff and facility running costs from each committee's account (P4)."""
-        monthly = self.staff * self.pay_ratio * self.levers.minimum_wage
-        due = monthly / WEEKS_PER_MONTH
+        due = self.payroll()
         paid = ledger.spend("staff_pay", due)
         self.pay_share = np.divide(paid, due, out=np.ones_like(due), where=due > 0)
         running_due = facilities_per_community * running_cost / 52
@@ -128,7 +131,9 @@ class CommitteeBoard:
         total = self.staff * self.hours
         admin = np.minimum(total, self.admin_hours_due)
         self.admin_share = np.divide(admin, total, out=np.ones_like(total), where=total > 0)
-        self.service_hours = (total - admin) * self.levers.service_orientation * (0.5 + 0.5 * self.skill)
+        # Skill and morale make an hour productive (P4: low pay hurts motivation).
+        productivity = (0.5 + 0.5 * self.skill) * (0.5 + 0.5 * self.morale)
+        self.service_hours = (total - admin) * self.levers.service_orientation * productivity
         spend = ledger.committee_balance * self.spend_rate
         paid = ledger.spend("extra_service_hours", spend)
         self.extra_hours = paid / self.levers.service_hour_cost
@@ -143,7 +148,9 @@ class CommitteeBoard:
         self.departures = self.stream.binomial(whole, hazard).astype(float)
         self.staff = self.staff - self.departures
         vacancies = np.maximum(0.0, self.posts - self.staff)
-        hires = np.minimum(vacancies, self.stream.poisson(vacancies / self.levers.refill_weeks))
+        # Pay below the minimum wage also slows recruitment (P4).
+        delay = self.levers.refill_weeks * (1 + 2 * np.maximum(0.0, 1 - effective_pay))
+        hires = np.minimum(vacancies, self.stream.poisson(vacancies / delay))
         grown = self.staff + hires
         self.skill = np.divide(self.skill * self.staff + self.levers.new_staff_skill * hires, grown, out=self.skill.copy(), where=grown > 0)
         self.staff = grown

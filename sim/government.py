@@ -78,10 +78,13 @@ class Government(mesa.Agent):
     # -- weekly money ---------------------------------------------------------
 
     def fund(self, ledger) -> None:
-        """Weekly inflows from every source into committees and pots (M6)."""
+        """Weekly inflows from every source into committees and pots (M6, P4)."""
         g, f = self.scenario.government, self.scenario.funding
         people = self.population.sum()
         operating = g.budget_per_capita * people / 52
+        # Staff pay is a separate fiscal line paid straight to the staff (P4):
+        # low pay saves the treasury money; it is not turned into services.
+        ledger.receive("public_finance", self.model.committees.payroll())
         ledger.receive("public_finance", operating * (1 - g.purchase_share) * self.weights, leak=self.leak)
         ledger.receive("public_finance", operating * g.purchase_share, account=ledger.pot("purchase"), leak=self.pot_leak)
         ledger.receive("public_finance", self.scenario.planning.capital_per_capita * people / 52, account=ledger.pot("capital"), leak=self.pot_leak)

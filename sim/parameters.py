@@ -128,7 +128,7 @@ class Government(Section):
     hours_per_task: float = param(0.7, ge=0.0, le=40.0, unit="hours/task/week", source="assumption: ~35% of urban and ~55% of village staff time on admin at 100 tasks", doc="Weekly staff hours one administrative task takes.")
     platform: bool = param(False, unit="on/off", source="paper M1: integrated information platform", doc="Integrated information platform and community database (M1).")
     platform_time_saving: float = param(0.3, ge=0.0, le=0.9, unit="share", source="assumption", doc="Share of admin hours per task the platform saves.")
-    budget_per_capita: float = param(120.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption (P4: underfunding)", doc="Public finance for community services.")
+    budget_per_capita: float = param(60.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption (P4: underfunding)", doc="Public finance for community service operations (staff pay is a separate line set by the pay ratios).")
     allocation_rule: AllocationRule = param(AllocationRule.urban_biased, strict=False, unit="rule", source="paper G2/P4: urban-biased status quo", doc="How public finance is split between communities (G2).")
     urban_bias: float = param(2.0, ge=1.0, le=10.0, unit="x", source="assumption: urban per-capita weight under the urban-biased rule", doc="Weight of an urban resident relative to a rural one under urban_biased.")
     purchase_share: float = param(0.05, ge=0.0, le=1.0, unit="share", source="assumption (M2, G3)", doc="Share of public finance spent buying services from NGOs.")
@@ -197,7 +197,7 @@ class Liaison(Section):
     communities_per_leader: int = param(1, ge=1, le=100, unit="communities", source="paper M5: at least one community each", doc="Communities each leader is linked to.")
     visit_interval_weeks: int = param(4, ge=1, le=52, unit="weeks", source="assumption: monthly visits", doc="Weeks between a leader's visits to a community.")
     backlog_clear_share: float = param(0.5, ge=0.0, le=1.0, unit="share", source="assumption", doc="Share of a community's waiting needs a visit resolves.")
-    mobilised_funds: float = param(20_000.0, ge=0.0, le=1e8, unit="yuan/visit", source="assumption", doc="Resources a visit mobilises for the committee.")
+    mobilised_funds: float = param(5_000.0, ge=0.0, le=1e8, unit="yuan/visit", source="assumption", doc="Resources a visit mobilises for the committee.")
     hours_per_visit: float = param(4.0, ge=0.0, le=100.0, unit="hours", source="assumption", doc="Leader time per visit.")
 
 
