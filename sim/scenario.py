@@ -170,9 +170,6 @@ def parse_override(text: str, index: int = 1) -> tuple[str, Any]:
 
 def _resolve_file(path: Path, chain: list[Path]) -> tuple[dict[str, Any], Positions]:
     resolved = path.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(p.name for p in [*chain, resolved])
-        raise SourceError(Position(str(path), 1, 1), "extends", f"extends cycle: {cycle} (a file may not extend itself)")
     data, positions = read_yaml_file(path)
     if data is None:
         data = {}
@@ -187,6 +184,10 @@ def _resolve_file(path: Path, chain: list[Path]) -> tuple[dict[str, Any], Positi
     parent_path = path.parent / parent_ref
     if not parent_path.is_file():
         raise SourceError(where, "extends", f"file not found: {parent_path}")
+    # A cycle is reported at the extends line that closes it.
+    if parent_path.resolve() in [*chain, resolved]:
+        cycle = " -> ".join(p.name for p in [*chain, resolved, parent_path.resolve()])
+        raise SourceError(where, "extends", f"extends cycle: {cycle} (allowed: a chain of files that ends in one without extends)")
     parent, parent_positions = _resolve_file(parent_path, [*chain, resolved])
     positions.pop("extends", None)
     return _deep_merge(parent, data), {**parent_positions, **positions}
@@ -236,10 +237,12 @@ def _apply_overrides(raw: Mapping[str, Any], positions: Positions, overrides: Ma
         where = Position(origin, index, 1)
         parts = key.split(".")
         node = data
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1], start=1):
             child = node.get(part)
             if child is None:
                 child = node[part] = {}
+                # A section the override creates is located at the override.
+                positions[".".join(parts[:depth])] = where
             if not isinstance(child, dict):
                 raise SourceError(where, key, f"{part} is a value, not a section")
             node = child
@@ -259,10 +262,32 @@ def _validate(raw: dict[str, Any], positions: Positions, file: str | None) -> Sc
     except ValidationError as exc:
         errors = [_describe(err, raw, positions, top) for err in exc.errors()]
         raise ScenarioError(errors) from None
-    problems = list(_consistency_problems(config))
+    problems = [(_written_key(key, positions), msg) for key, msg in _consistency_problems(config)]
     if problems:
         raise ScenarioError([SourceError(_locate(key, positions, top), key, msg) for key, msg in problems])
     return Scenario(config, raw, positions, file)
+
+
+#: Keys that take part in a cross-field check with the key it names; when that
+#: key was not written (it has its default), the error names the first of these
+#: that was, so the line it points at is one the author wrote.
+_RELATED_KEYS = {
+    "world.urban_population_share": ("world.urban_communities", "world.rural_communities"),
+    "world.residents": ("world.urban_communities", "world.rural_communities"),
+    "world.ties_per_resident": ("world.residents", "world.urban_communities", "world.rural_communities", "world.urban_population_share"),
+    "residents.elderly_share_urban": ("residents.youth_share",),
+    "residents.elderly_share_rural": ("residents.youth_share",),
+    "ngos.initial": ("ngos.max_ngos",),
+    "liaison.leaders": ("liaison.communities_per_leader", "world.urban_communities", "world.rural_communities"),
+    "government.purchase_share": ("ngos.max_ngos",),
+}
+
+
+def _written_key(key: str, positions: Positions) -> str:
+    """``key``, or a related key of the same check that the author wrote."""
+    if key in positions:
+        return key
+    return next((k for k in _RELATED_KEYS.get(key, ()) if k in positions), key)
 
 
 def _locate(key: str, positions: Positions, top: Position) -> Position:
@@ -338,7 +363,12 @@ def _consistency_problems(c: Config) -> Iterable[tuple[str, str]]:
         yield "world.urban_population_share", f"{w.urban_population_share} leaves rural residents but there are no villages (allowed: 1 when world.rural_communities is 0)"
     limit = _memory_limit_residents()
     if w.residents > limit:
-        yield "world.residents", f"{w.residents:,} residents need about {w.residents * BYTES_PER_RESIDENT / 2**30:.0f} GiB, more than half of this machine's memory (allowed: at most {limit:,} here; use world.scale to let one agent stand for several people)"
+        need_gib = w.residents * BYTES_PER_RESIDENT / 2**30
+        yield (
+            "world.residents",
+            f"{w.residents:,} residents need about {need_gib:.0f} GiB, more than half of this machine's memory"
+            f" (allowed: at most {limit:,} here; use world.scale to let one agent stand for several people)",
+        )
     else:
         need = MIN_RESIDENTS_PER_COMMUNITY * communities
         if w.residents < need:
@@ -364,7 +394,11 @@ def _consistency_problems(c: Config) -> Iterable[tuple[str, str]]:
         yield "ngos.initial", f"{c.ngos.initial} NGOs at the start exceed ngos.max_ngos = {c.ngos.max_ngos} (allowed: at most ngos.max_ngos)"
     links = c.liaison.leaders * c.liaison.communities_per_leader
     if links > communities:
-        yield "liaison.leaders", f"{c.liaison.leaders} leaders x {c.liaison.communities_per_leader} communities each = {links} links, more than the {communities} communities (allowed: at most {communities} links)"
+        yield (
+            "liaison.leaders",
+            f"{c.liaison.leaders} leaders x {c.liaison.communities_per_leader} communities each = {links} links,"
+            f" more than the {communities} communities (allowed: at most {communities} links)",
+        )
     if c.government.purchase_share > 0 and c.ngos.max_ngos == 0:
         yield "government.purchase_share", f"{c.government.purchase_share} of the budget buys NGO services but ngos.max_ngos is 0 (allowed: 0 when no NGO may exist)"
 

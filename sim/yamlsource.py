@@ -82,6 +82,13 @@ def _walk(node: yaml.Node, file: str, prefix: str, positions: Positions) -> None
                     _mark(file, key_node.start_mark), prefix, "keys must be plain names"
                 )
             key = key_node.value
+            if key_node.tag != "tag:yaml.org,2002:str":
+                # 1: or true: would reach the schema as a number or a boolean.
+                raise SourceError(
+                    _mark(file, key_node.start_mark),
+                    f"{prefix}.{key}" if prefix else key,
+                    "keys must be plain names, not numbers, booleans or null (allowed: a key such as admin_tasks)",
+                )
             here = _mark(file, key_node.start_mark)
             dotted = f"{prefix}.{key}" if prefix else str(key)
             if key in seen:
@@ -100,7 +107,7 @@ def _walk(node: yaml.Node, file: str, prefix: str, positions: Positions) -> None
 
 
 def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, Positions]:
-    """Parse YAML text strictly, returning the data and key positions.
+    r"""Parse YAML text strictly, returning the data and key positions.
 
     Args:
         text: the YAML document.
@@ -113,7 +120,7 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, Positions]:
         SourceError: for a syntax error, duplicate key, anchor or alias.
 
     Example:
-        >>> data, pos = parse_yaml("a:\\n  b: 1\\n", "x.yaml")
+        >>> data, pos = parse_yaml("a:\n  b: 1\n", "x.yaml")
         >>> data, str(pos["a.b"])
         ({'a': {'b': 1}}, 'x.yaml:2:3')
     """
