@@ -129,30 +129,30 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         """Advance one week, in this order (built by `_build_step_order`):
 
-        1. Money in (M6, P4, G2): public finance split by the allocation rule,
+        1. `money_in` (M6, P4, G2): staff pay, public finance split by the allocation rule,
            lottery funds, donations and fees enter the ledger; leakage falls
            with transparency and oversight.
-        2. Pay (P4): committees pay staff and centre running costs; what they
+        2. `pay` (P4): committees pay staff and centre running costs; what they
            cannot pay lowers pay and opens fewer centre hours.
-        3. Plan (M1), every planning cycle: build centres with the capital pot
+        3. `plan` (M1), every planning cycle: build centres with the capital pot
            where the siting strategy says; recompute access (E2SFCA).
-        4. Tender (M2, G3), every tender interval: buy NGO hours for the most
+        4. `tender` (M2, G3), every tender interval: buy NGO hours for the most
            unmet lots; NGOs grow, shrink, exit; new ones may enter.
-        5. Committee work (P3, P1): admin tasks take hours first; the rest, by
+        5. `committee_work` (P3, P1): admin tasks take hours first; the rest, by
            service orientation, goes to services; extra hours are bought.
-        6. Staff turnover (P4): morale follows pay and overload; departures;
+        6. `staff_turnover` (P4): morale follows pay and overload; departures;
            delayed, less skilled hires.
-        7. Volunteers (M4): monthly recruitment; training, matching, hours;
+        7. `volunteers` (M4): monthly recruitment; training, matching, hours;
            incentives paid; burnout and dropout.
-        8. Needs (P2, P1): residents whose need falls due ask for a service if
+        8. `needs` (P2, P1): residents whose need falls due ask for a service if
            aware; the others' needs go unmet.
-        9. Service (P2): supply meets requests by community and category;
+        9. `service` (P2): supply meets requests by community and category;
            access to centres limits what needs one; the unserved wait or give up.
-        10. Liaison (M5): visiting leaders resolve part of the waiting needs
+        10. `liaison` (M5): visiting leaders resolve part of the waiting needs
             and mobilise funds.
-        11. Residents (M3): trust, participation; monthly word of mouth.
-        12. Committees learn their service mix from participation (M3).
-        13. Outcomes are measured and collected; the run stops at the horizon.
+        11. `residents` (M3): trust, participation; monthly word of mouth.
+        12. `learn_mix`: committees learn their service mix from participation (M3).
+        13. `outcomes`: outcomes are measured and collected; the run stops at the horizon.
         """
         for _, action in self._step_order:
             action()
