@@ -37,7 +37,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2 (DESIGN section 4)."""
 
-    def error(self, message: str) -> None:  # noqa: D102 - argparse API
+    def error(self, message: str) -> None:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -11,7 +11,7 @@ from sim import ScenarioError, parse_override
 
 
 def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
+    """Argparse type: an integer >= 1."""
     try:
         value = int(text)
     except ValueError:
@@ -22,7 +22,7 @@ def positive_int(text: str) -> int:
 
 
 def seed_int(text: str) -> int:
-    """argparse type: a seed, an integer in [0, 2**63 - 1]."""
+    """Argparse type: a seed, an integer in [0, 2**63 - 1]."""
     try:
         value = int(text)
     except ValueError:

@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 from experiments.fonts import use_cjk_fonts
-from sim import GROUPS, OUTCOMES  # noqa: E402
-from sim.ledger import SOURCES, USES  # noqa: E402
+from sim import GROUPS, OUTCOMES
+from sim.ledger import SOURCES, USES
 
 use_cjk_fonts()  # Chinese labels render instead of empty boxes
 

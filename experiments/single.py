@@ -19,7 +19,10 @@ from experiments.results import OutputExistsError, atomic_folder, check_free, de
 from sim import OUTCOMES, CommunityModel, ScenarioError, load_scenario
 
 #: Outcomes shown in the printed summary.
-SUMMARY = ["coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "equity_gini", "participation_rate", "volunteer_rate", "admin_share", "staff_turnover", "spending", "cost_per_need_met", "backlog"]
+SUMMARY = [
+    "coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "equity_gini", "participation_rate",
+    "volunteer_rate", "admin_share", "staff_turnover", "spending", "cost_per_need_met", "backlog",
+]  # fmt: skip
 #: Work (resident-weeks) above which a progress bar is shown (~2 s here).
 PROGRESS_THRESHOLD = 5_000_000
 
@@ -72,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _run_with_progress(model: CommunityModel, quiet: bool) -> None:
     work = model.scenario.steps * model.scenario.world.residents
-    if quiet or work < PROGRESS_THRESHOLD or not sys.stderr.isatty() and work < 10 * PROGRESS_THRESHOLD:
+    if quiet or work < PROGRESS_THRESHOLD or (not sys.stderr.isatty() and work < 10 * PROGRESS_THRESHOLD):
         model.run()
         return
     from tqdm import tqdm
@@ -108,7 +111,8 @@ def summary_table(summary: dict[str, dict[str, float]]) -> str:
 
 def summary_markdown(scenario, seed: int, summary: dict[str, dict[str, float]]) -> str:
     """The readable summary written as summary.md."""
-    lines = [f"# {scenario.name}", "", scenario.description or "", "", f"Seed {seed}; {scenario.steps} weeks; {scenario.world.residents:,} residents.", "", "| outcome | last week | mean of last 26 weeks | meaning |", "|---|---|---|---|"]
+    lines = [f"# {scenario.name}", "", scenario.description or "", "", f"Seed {seed}; {scenario.steps} weeks; {scenario.world.residents:,} residents.", ""]
+    lines += ["| outcome | last week | mean of last 26 weeks | meaning |", "|---|---|---|---|"]
     for name in SUMMARY:
         s = summary[name]
         lines.append(f"| {name} | {_fmt(name, s['last'])} | {_fmt(name, s['final_mean'])} | {OUTCOMES[name].meaning} |")

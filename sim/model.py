@@ -19,8 +19,8 @@ from sim.committees import Committee, CommitteeBoard
 from sim.facilities import Facilities, compute_access
 from sim.government import VISIT_QUALITY, Government
 from sim.ledger import Ledger
-from sim.ngos import NGO, new_ngo
 from sim.network import community_graph, small_world_ties
+from sim.ngos import NGO, new_ngo
 from sim.outcomes import OUTCOMES, Tally, measure
 from sim.parameters import CATEGORIES
 from sim.residents import Residents
@@ -127,7 +127,7 @@ class CommunityModel(mesa.Model):
     # -- the step ------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one week, in this order (built by `_build_step_order`):
+        """Advance one week, in the order that `_build_step_order` builds.
 
         1. `money_in` (M6, P4, G2): staff pay, public finance split by the allocation rule,
            lottery funds, donations and fees enter the ledger; leakage falls
@@ -227,7 +227,10 @@ class CommunityModel(mesa.Model):
             ngo.deliver(ngo_hours, ngo_quality, lambda amount: self.ledger.spend("ngo_contracts", amount, account=pot))
         self.ngo_hours = float(ngo_hours.sum())
         committee_quality = 0.4 + 0.4 * board.skill + 0.2 * board.morale
-        supply = assemble_supply(board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality, self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need)
+        supply = assemble_supply(
+            board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality,
+            self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need,
+        )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(open_, comm, cat, res.access[open_], demand, supply, self.streams["service"])
         served = open_[met]
@@ -255,7 +258,7 @@ class CommunityModel(mesa.Model):
             self._served = np.concatenate([self._served, resolved])
 
     def _residents(self) -> None:
-        res, board = self.residents, self.committees
+        res = self.residents
         sc = self.scenario
         n_comm = len(self.layout.community_size)
         inflow = self.ledger.step_sources
@@ -314,7 +317,8 @@ class CommunityModel(mesa.Model):
 
         fixed = [k for k in overrides if k.startswith(FIXED_DURING_RUN)]
         if fixed:
-            raise ScenarioError([SourceError(Position("<levers>", i + 1, 1), k, "shapes the built world and cannot change during a run (allowed: start a new run)") for i, k in enumerate(fixed)])
+            why = "shapes the built world and cannot change during a run (allowed: start a new run)"
+            raise ScenarioError([SourceError(Position("<levers>", i + 1, 1), k, why) for i, k in enumerate(fixed)])
         new = self.scenario.with_overrides(overrides, origin="<levers>").with_rng(self.scenario.rng)
         self.scenario = new
         self.committees.apply_levers(new)

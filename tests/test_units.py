@@ -169,9 +169,9 @@ def test_levers_change_mid_run_from_next_step():
     model.set_levers({"government.admin_tasks": 0})
     model.step()
     assert model.outcomes["admin_share"] == 0.0
-    with pytest.raises(sim.ScenarioError, match="world.residents"):
+    with pytest.raises(sim.ScenarioError, match=r"world\.residents"):
         model.set_levers({"world.residents": 5000})
-    with pytest.raises(sim.ScenarioError, match="government.admin_tasks"):
+    with pytest.raises(sim.ScenarioError, match=r"government\.admin_tasks"):
         model.set_levers({"government.admin_tasks": -1})
 
 
