@@ -1,8 +1,8 @@
 """Chinese text in matplotlib figures: fall back to a CJK font (Noto Sans CJK).
 
-Matplotlib draws each glyph with the first family in ``font.sans-serif`` that
-has it, so adding a CJK family after DejaVu Sans keeps Latin text as it was
-and renders Chinese instead of empty boxes. Debian's ``fonts-noto-cjk``
+Matplotlib draws each glyph with the first family in ``font.family`` that has
+it, so appending a CJK family keeps Latin text as it was and renders Chinese
+instead of empty boxes. Debian's ``fonts-noto-cjk``
 (installed by ``scripts/setup.sh --dev``) provides the fonts; matplotlib's
 font cache may predate that install, so the files are registered directly.
 """
@@ -55,7 +55,10 @@ def use_cjk_fonts() -> str | None:
     available = [f for f in CJK_FAMILIES if f in _known()]
     if not available:
         return None
-    current = [f for f in rcParams["font.sans-serif"] if f not in CJK_FAMILIES]
-    rcParams["font.sans-serif"] = [current[0] if current else "DejaVu Sans", *available, *current[1:]]
+    # Glyph fallback runs over the entries of font.family (a generic name
+    # such as "sans-serif" resolves to one font), so the CJK families are
+    # appended there, after whatever the figures ask for first.
+    family = [f for f in rcParams["font.family"] if f not in CJK_FAMILIES]
+    rcParams["font.family"] = [*family, *available]
     rcParams["axes.unicode_minus"] = False
     return available[0]

@@ -1,0 +1,283 @@
+"""One browser session's runs: your policy, optionally a comparison, in lockstep.
+
+`Session` holds no interface code, so everything the app does to the model
+(presets, levers, stepping, side by side, export) is testable without a
+browser. Both runs of a comparison are built from the same seed and the same
+world levers, so they share every random draw except those a lever changes
+(common random numbers, DESIGN section 4).
+
+Example:
+    >>> s = Session("baseline", residents=5000)
+    >>> s.set_lever("government.admin_tasks", 40)
+    []
+    >>> s.step(2).week
+    2
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+import sim
+from app.levers import BY_KEY, MAX_RESIDENTS, app_limits, coerce
+from sim.model import FIXED_DURING_RUN
+
+#: Where the shipped policy packages are.
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def presets(folder: Path = SCENARIO_DIR) -> dict[str, Path]:
+    """Every shipped scenario, by name (file stem), baseline first."""
+    files = sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem))
+    return {p.stem: p for p in files}
+
+
+def preset_description(name: str) -> str:
+    """The ``description`` of a shipped scenario (empty if none)."""
+    return sim.load_scenario(presets()[name]).description
+
+
+class Session:
+    """Runs for one browser session.
+
+    Args:
+        preset: name of the shipped scenario for your policy.
+        seed: random seed shared by both runs; None takes the preset's.
+        residents: resident agents; None takes the preset's, capped at `MAX_RESIDENTS`.
+        compare: name of a shipped scenario to run side by side, or None.
+
+    Attributes:
+        levers: your overrides on top of the preset, applied so far.
+        model: your policy's model.
+        other: the comparison's model, or None.
+    """
+
+    def __init__(self, preset: str = "baseline", seed: int | None = None, residents: int | None = None, compare: str | None = None):
+        self._lock = threading.RLock()
+        self.preset = preset
+        base = sim.load_scenario(presets()[preset])
+        self.seed = base.seed if seed is None else seed
+        self.world: dict[str, Any] = {"world.residents": min(residents or base.world.residents, MAX_RESIDENTS), "steps": base.steps}
+        self.levers: dict[str, Any] = {}
+        self.pending: dict[str, Any] = {}
+        self.compare = compare
+        self.reset()
+
+    # -- building runs ---------------------------------------------------------
+
+    def scenario(self, which: str = "yours") -> sim.Scenario:
+        """The scenario a run was (or would be) built from, without mid-run changes."""
+        name = self.preset if which == "yours" else self.compare
+        overrides = {**self.world, **(self.levers if which == "yours" else {})}
+        return sim.load_scenario(presets()[name], overrides)
+
+    def reset(self) -> None:
+        """Rebuild the runs from week 0 with the current preset, levers, seed and world."""
+        with self._lock:
+            self.world.update({k: v for k, v in self.pending.items() if k in self.world})
+            self.seed = self.pending.pop("seed", self.seed)
+            self.pending.clear()
+            self.model = sim.CommunityModel(self.scenario("yours"), rng=self.seed)
+            self.other = sim.CommunityModel(self.scenario("other"), rng=self.seed) if self.compare else None
+
+    def choose_preset(self, name: str) -> None:
+        """Start over from a shipped scenario; your lever changes are dropped."""
+        if name not in presets():
+            raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
+        with self._lock:
+            self.preset = name
+            self.levers = {}
+            self.reset()
+
+    def set_compare(self, name: str | None) -> None:
+        """Run a shipped scenario side by side (None: off); both runs restart."""
+        if name is not None and name not in presets():
+            raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
+        with self._lock:
+            self.compare = name
+            self.reset()
+
+    # -- levers ------------------------------------------------------------------
+
+    def check(self, key: str, value: Any) -> list[str]:
+        """Validate one lever value as a scenario file would be; returns the problems (one line each)."""
+        value = coerce(key, value)
+        limit = app_limits(key, value)
+        if limit:
+            return [limit]
+        try:
+            # Validate on a fresh copy: Scenario.with_overrides can leave a
+            # refused value behind in the scenario it was called on.
+            sim.load_scenario(self.model.scenario.as_mapping(), {key: value})
+        except sim.ScenarioError as exc:
+            return exc.lines()
+        return []
+
+    def set_lever(self, key: str, value: Any) -> list[str]:
+        """Change a lever of your policy, validated server-side.
+
+        Policy levers take effect from the next step; world levers and the
+        seed wait for the next reset. An invalid value changes nothing.
+
+        Returns:
+            The problems found (empty when the value was accepted).
+        """
+        value = coerce(key, value)
+        with self._lock:
+            if key == "seed":
+                problems = [] if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else [f"<app>:1:1: seed: {value!r} is not a valid seed (allowed: an integer in [0, 2**63 - 1])"]
+                if not problems:
+                    self.pending["seed"] = value
+                return problems
+            problems = self.check(key, value)
+            if problems:
+                return problems
+            if key.startswith(FIXED_DURING_RUN) or key == "steps":
+                if key == "steps":
+                    self.world["steps"] = value
+                    self._apply_now({"steps": value})
+                else:
+                    self.pending[key] = value
+                return []
+            self._apply_now({key: value})
+            self.levers[key] = value
+            return []
+
+    def _apply_now(self, overrides: dict[str, Any]) -> None:
+        self.model.set_levers(overrides)
+        if self.other is not None and "steps" in overrides:
+            self.other.set_levers(overrides)
+
+    def value(self, key: str) -> Any:
+        """The current value of a lever in your run (pending world values first)."""
+        if key == "seed":
+            return self.pending.get("seed", self.seed)
+        if key in self.pending:
+            return self.pending[key]
+        current: Any = self.model.scenario
+        for part in key.split("."):
+            current = getattr(current, part)
+        return current.value if isinstance(current, StrEnum) else current
+
+    # -- running ---------------------------------------------------------------
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far."""
+        return self.model.steps
+
+    @property
+    def running(self) -> bool:
+        """False once your run reached its horizon."""
+        return bool(self.model.running)
+
+    def step(self, n: int = 1) -> Session:
+        """Advance both runs ``n`` weeks in lockstep (stops at the horizon); returns self."""
+        with self._lock:
+            for _ in range(n):
+                if not self.model.running:
+                    break
+                self.model.step()
+                if self.other is not None:
+                    self.other.step()
+        return self
+
+    def frame(self, which: str = "yours") -> pd.DataFrame:
+        """Outcomes so far, one row per week (empty before the first step)."""
+        model = self.model if which == "yours" else self.other
+        if model is None or model.steps == 0:
+            return pd.DataFrame(columns=list(sim.OUTCOMES))
+        return model.outcome_frame()
+
+    # -- the map -----------------------------------------------------------------
+
+    def community_table(self, which: str = "yours") -> pd.DataFrame:
+        """One row per community: position, urban, residents, coverage and satisfaction.
+
+        Coverage pools the last weeks as the model's ``coverage`` outcome does
+        (needs met / needs open, from ``model.tally``); satisfaction is the
+        mean of the community's residents.
+        """
+        model = self.model if which == "yours" else self.other
+        lay = model.layout
+        n = len(lay.community_size)
+        res = model.residents
+        counts = np.bincount(res.community, minlength=n)
+        sat = np.bincount(res.community, weights=res.satisfaction, minlength=n) / np.maximum(counts, 1)
+        if model.steps:
+            _, _, open_c, met_c = model.tally.pooled()
+            cov = np.divide(met_c, open_c, out=np.ones(n), where=open_c > 0)
+        else:
+            cov = np.full(n, np.nan)
+        return pd.DataFrame(
+            {
+                "x": lay.community_x,
+                "y": lay.community_y,
+                "urban": lay.community_urban.astype(bool),
+                "residents": counts,
+                "coverage": cov,
+                "satisfaction": sat,
+            }
+        )
+
+    def facility_table(self, which: str = "yours") -> pd.DataFrame:
+        """One row per service centre: position, community, capacity."""
+        model = self.model if which == "yours" else self.other
+        fac = model.facilities
+        return pd.DataFrame({"x": fac.x, "y": fac.y, "community": fac.community, "capacity": fac.capacity})
+
+    @property
+    def catchment_km(self) -> float:
+        """Catchment radius of a centre in your run."""
+        return float(self.model.scenario.planning.catchment_km)
+
+    @property
+    def area_km(self) -> float:
+        """Side of the square district."""
+        return float(self.model.scenario.world.area_km)
+
+    # -- export ----------------------------------------------------------------
+
+    def export_csv(self) -> str:
+        """The run data as CSV: one row per week and run (``run`` column: yours, comparison)."""
+        parts = []
+        for which, name in (("yours", self.preset), ("other", self.compare)):
+            if which == "other" and self.other is None:
+                continue
+            frame = self.frame(which).copy()
+            frame.insert(0, "scenario", name)
+            frame.insert(0, "run", "yours" if which == "yours" else "comparison")
+            frame.insert(2, "seed", self.seed)
+            parts.append(frame.reset_index(names="step"))
+        return pd.concat(parts, ignore_index=True).to_csv(index=False)
+
+    def export_yaml(self) -> str:
+        """Your current settings (mid-run changes included) as a scenario file that `run.py run` accepts."""
+        changed = ", ".join(f"{k}={v}" for k, v in self.levers.items()) or "no lever changes"
+        scenario = sim.load_scenario(
+            self.model.scenario.as_mapping(),
+            {"seed": int(self.seed), "name": f"{self.preset}_app", "description": f"Exported from the teaching app: {self.preset} with {changed}."},
+        )
+        header = f"# Exported from the teaching app (run.py ui) at week {self.week}: preset {self.preset}, seed {self.seed}.\n# Levers changed in the app: {changed}.\n"
+        text = header + scenario.to_yaml()
+        sim.load_scenario(yaml.safe_load(io.StringIO(text)))  # never hand out a file that does not validate
+        return text
+
+    def export_png(self, lang: str = "en") -> bytes:
+        """The charts as one PNG (matplotlib, with CJK fonts for Chinese)."""
+        from app.export import charts_png
+
+        return charts_png(self, lang)
+
+
+def lever_keys() -> list[str]:
+    """Every lever the app shows (policy and world)."""
+    return list(BY_KEY)
