@@ -1,17 +1,34 @@
-"""``run.py report``: placeholder until the experiment runners (issue 3) land."""
+"""``run.py report DIR``: rebuild the HTML report of an experiment folder.
+
+Writes ``report.html`` (standalone, figures embedded) and the PNG and CSV
+files beside it from what the folder holds (see `experiments.reporting`).
+
+Example:
+    python run.py report results/compare-mechanisms
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
+
+from experiments.cli_common import report_bad_input
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Accept anything for now."""
-    parser.add_argument("rest", nargs="*")
+    """Flags of the report command."""
+    parser.add_argument("folder", metavar="DIR", help="an experiment folder written by compare, sweep or sensitivity")
 
 
 def main(args: argparse.Namespace) -> int:
-    """Say that the command is not built yet."""
-    print("run.py report: not available yet (see issue 3)", file=sys.stderr)
-    return 2
+    """Write the report; exit 2 if the folder is not a finished experiment."""
+    folder = Path(args.folder)
+    if not (folder / "manifest.json").is_file():
+        return report_bad_input([f"{folder}: not an experiment folder (no manifest.json)"])
+    if not (folder / "runs.parquet").is_file() or not (folder / "runs_summary.csv").is_file():
+        return report_bad_input([f"{folder}: the experiment has not finished (no runs.parquet); finish it with the same command and --resume --out {folder}"])
+    from experiments.reporting import write_report
+
+    path = write_report(folder)
+    print(f"report: {path}")
+    return 0

@@ -1,17 +1,67 @@
-"""``run.py sweep``: placeholder until the experiment runners (issue 3) land."""
+"""``run.py sweep PLAN.yaml``: a grid or Latin-hypercube design over any scenario keys.
+
+Every design point runs ``replications`` times with the same replicate seeds
+(common random numbers across points). The folder holds ``runs.parquet`` (one
+row per run and step, with the parameter values as columns),
+``runs_summary.csv`` (one row per run: final-weeks means), ``sweep_summary.csv``
+(per scenario and design point: the mean of each outcome and its 95% CI) and
+the report.
+
+Example:
+    python run.py sweep experiments/plans/admin_funding_sweep.yaml --workers 2
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+
+import pandas as pd
+
+from experiments.cli_common import report_bad_input
+from experiments.design import design_points, runs_of
+from experiments.experiment import BadInput, add_experiment_flags, complete, finish, make_executor, open_store, run_specs, set_overrides
+from experiments.plan import Plan, PlanError, load_plan
+from experiments.stats import t_interval
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Accept anything for now."""
-    parser.add_argument("rest", nargs="*")
+    """Flags of the sweep command."""
+    parser.add_argument("plan", metavar="PLAN.yaml", help="experiment plan with parameters and a grid or lhs sampler")
+    parser.add_argument("--reps", type=int, help="replications per design point (default: the plan's)")
+    add_experiment_flags(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Say that the command is not built yet."""
-    print("run.py sweep: not available yet (see issue 3)", file=sys.stderr)
-    return 2
+    """Validate the plan, run the design, write the tables and the report."""
+    try:
+        plan = load_plan(args.plan, command="sweep", extra_overrides=set_overrides(args), seed=args.seed, steps=args.steps, replications=args.reps)
+        points, _ = design_points(plan)
+        exp = open_store("sweep", plan, args, settings={"points": len(points)})
+    except PlanError as exc:
+        return report_bad_input(exc.lines())
+    except BadInput as exc:
+        return report_bad_input(exc.lines)
+    specs = runs_of(plan, points)
+    with make_executor(args) as executor:
+        run_specs(exp, specs, executor)
+    summaries = finish(exp, specs, extra={"design_points": len(points), "sampler": plan.sampler.method})
+    table = sweep_table(summaries, plan)
+    tmp = exp.folder / ".sweep_summary.csv.tmp"
+    table.to_csv(tmp, index=False)
+    tmp.replace(exp.folder / "sweep_summary.csv")
+    return complete(exp)
+
+
+def sweep_table(summaries: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Per scenario and design point: parameter values, runs, and mean with 95% CI of each outcome."""
+    if summaries.empty:
+        return pd.DataFrame()
+    keys = [p.key for p in plan.parameters]
+    rows = []
+    for (scenario, point), group in summaries.groupby(["scenario", "point"], sort=True):
+        row = {"scenario": scenario, "point": int(point), **{k: group[k].iloc[0] for k in keys}, "runs": len(group)}
+        for o in plan.outcomes:
+            mean, lo, hi = t_interval(group[o].to_numpy())
+            row.update({o: mean, f"{o}_ci_low": lo, f"{o}_ci_high": hi})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,169 @@
+"""Executors: where runs happen (local processes, a Dask LocalCluster, a remote Dask cluster).
+
+Each executor takes a function and an iterable of tasks and yields results as
+they finish (`Executor.imap_unordered`). Only a bounded window of tasks is in
+flight at any time, so memory stays flat however long the experiment is, and
+tasks start in the order given (the interleaved order of `experiments.design`).
+The order in which results arrive never changes a result: each run is a pure
+function of its task, and the store sorts by run id.
+
+- `LocalExecutor`: ``--workers N`` processes on this machine (default: all
+  cores); one worker runs in this process, with no pool.
+- `DaskExecutor`: ``--dask-local N`` starts a ``LocalCluster`` on 127.0.0.1
+  (dashboard on loopback too); ``--scheduler tcp://HOST:PORT`` connects to an
+  existing cluster, whose workers must be able to import this project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from experiments.cli_common import positive_int
+
+#: Tasks kept in flight per worker.
+WINDOW_PER_WORKER = 2
+
+
+def add_executor_flags(parser: argparse.ArgumentParser) -> None:
+    """``--workers N`` | ``--dask-local N`` | ``--scheduler tcp://HOST:PORT``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=positive_int, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
+    group.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
+    group.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+
+
+def executor_from(args: argparse.Namespace) -> Executor:
+    """The executor the flags ask for."""
+    if getattr(args, "scheduler", None):
+        return DaskExecutor(address=args.scheduler)
+    if getattr(args, "dask_local", None):
+        return DaskExecutor(local_workers=args.dask_local)
+    return LocalExecutor(getattr(args, "workers", None) or os.cpu_count() or 1)
+
+
+class Executor:
+    """Runs ``fn(task)`` for each task; a context manager."""
+
+    workers: int = 1
+    label: str = "executor"
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release processes and connections."""
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in completion order."""
+        raise NotImplementedError
+
+
+class LocalExecutor(Executor):
+    """Worker processes on this machine (forked where the platform allows, else spawned)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.label = f"{workers} local process{'es' if workers > 1 else ''}"
+        self._pool = None
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield results as they finish, with at most ``2 x workers`` tasks in flight."""
+        if self.workers == 1:
+            for task in tasks:
+                yield fn(task)
+            return
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        if self._pool is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+        pending = set()
+        it = iter(tasks)
+        window = WINDOW_PER_WORKER * self.workers
+        while True:
+            while len(pending) < window:
+                task = next(it, _END)
+                if task is _END:
+                    break
+                pending.add(self._pool.submit(fn, task))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def close(self) -> None:
+        """Shut the pool down (cancelling what has not started)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster: a LocalCluster on 127.0.0.1 or an existing scheduler."""
+
+    def __init__(self, local_workers: int | None = None, address: str | None = None):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        if address is None:
+            self.cluster = LocalCluster(
+                n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", silence_logs=50,
+            )
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(address, timeout="20s")
+        self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        where = "LocalCluster on 127.0.0.1" if address is None else address
+        self.label = f"Dask ({where}, {self.workers} workers)"
+
+    @property
+    def dashboard(self) -> str | None:
+        """The dashboard address (loopback for a LocalCluster)."""
+        return self.client.dashboard_link
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield results as they finish, with at most ``2 x workers`` tasks in flight."""
+        from dask.distributed import as_completed
+
+        it = iter(tasks)
+        window = WINDOW_PER_WORKER * self.workers
+        first = [self.client.submit(fn, t, pure=False) for t in itertools_islice(it, window)]
+        if not first:
+            return
+        queue = as_completed(first)
+        for future in queue:
+            result = future.result()
+            future.release()
+            task = next(it, _END)
+            if task is not _END:
+                queue.add(self.client.submit(fn, task, pure=False))
+            yield result
+
+    def close(self) -> None:
+        """Close the client and, for a LocalCluster, the cluster."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+_END = object()
+
+
+def itertools_islice(it: Iterator[Any], n: int) -> list[Any]:
+    """The next ``n`` items of ``it`` (fewer at its end)."""
+    out = []
+    for _ in range(n):
+        item = next(it, _END)
+        if item is _END:
+            break
+        out.append(item)
+    return out

@@ -1,0 +1,248 @@
+"""Experiment folders that survive crashes: one Parquet shard per run, written atomically.
+
+Layout of an experiment folder::
+
+    manifest.json        plan (as resolved), plan digest, code version, packages, seeds, status
+    shards/run-000042.parquet   one finished run (one row per step), written to a
+                         temporary name and renamed, so a shard is whole or absent
+    failures/run-000017.json    a run that raised: its spec and the error
+    runs.parquet         every run, sorted by run id and step (written at the end)
+    runs_summary.csv     one row per run: mean of each outcome over the final weeks
+    ...                  the command's tables, figures and report.html
+
+``manifest.json`` says ``"status": "running"`` until everything is written,
+then ``"complete"``; an interrupted experiment is never mistaken for a finished
+one. `ExperimentStore.open` refuses to resume an experiment whose plan digest
+differs from the plan given, naming what differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.design import RunSpec
+from experiments.results import check_free, manifest, write_json
+
+#: Columns that identify a run in every table, before the parameters and outcomes.
+ID_COLUMNS = ["scenario", "point", "rep", "seed", "run_id", "step"]
+
+
+class ResumeError(ValueError):
+    """Resuming is impossible: no experiment there, or one with a different plan."""
+
+
+class ExperimentStore:
+    """One experiment folder: shards, failures and the manifest.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> store = ExperimentStore.create(pathlib.Path(tempfile.mkdtemp()) / "x", {"kind": "demo", "plan_digest": "d"})
+        >>> sorted(store.finished_ids())
+        []
+    """
+
+    def __init__(self, folder: Path, meta: dict[str, Any]):
+        self.folder = folder
+        self.meta = meta
+        self.shards = folder / "shards"
+        self.failures = folder / "failures"
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def create(cls, folder: Path, fields: dict[str, Any]) -> ExperimentStore:
+        """Start a new experiment folder (it must not exist or be empty)."""
+        check_free(folder)
+        (folder / "shards").mkdir(parents=True, exist_ok=True)
+        (folder / "failures").mkdir(exist_ok=True)
+        meta = manifest(**fields, status="running")
+        write_json(folder / "manifest.json", meta)
+        return cls(folder, meta)
+
+    @classmethod
+    def open(cls, folder: Path, fields: dict[str, Any]) -> ExperimentStore:
+        """Reopen an interrupted (or finished) experiment to resume it with the same plan.
+
+        Raises:
+            ResumeError: no manifest there, or the plan digest differs.
+        """
+        path = folder / "manifest.json"
+        if not path.is_file():
+            raise ResumeError(f"{folder}: no experiment to resume (manifest.json missing); run without --resume to start one")
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("kind") != fields.get("kind") or old.get("plan_digest") != fields.get("plan_digest"):
+            what = _differences(old, fields)
+            raise ResumeError(f"{folder}: was started with a different plan ({what}); resume with the same plan and flags, or choose a new --out")
+        store = cls(folder, old)
+        store.shards.mkdir(exist_ok=True)
+        store.failures.mkdir(exist_ok=True)
+        store._sweep_leftovers()
+        meta = dict(old)
+        meta["status"] = "running"
+        meta.setdefault("resumed", []).append(manifest()["created"])
+        meta["code_version_resumed"] = manifest()["code_version"]
+        store.meta = meta
+        write_json(path, meta)
+        return store
+
+    def _sweep_leftovers(self) -> None:
+        """Remove temporary files of writes cut short, and shards that cannot be read."""
+        import pyarrow.parquet as pq
+
+        for folder in (self.folder, self.shards, self.failures):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink()
+        for shard in self.shards.glob("run-*.parquet"):
+            try:
+                pq.read_metadata(shard)
+            except Exception:  # an unreadable shard is rerun, never trusted
+                shard.unlink()
+
+    # -- runs --------------------------------------------------------------------
+
+    def finished_ids(self) -> set[int]:
+        """Run ids with a shard (successful runs)."""
+        return {int(p.stem.removeprefix("run-")) for p in self.shards.glob("run-*.parquet")}
+
+    def failed_ids(self) -> set[int]:
+        """Run ids recorded as failed."""
+        return {int(p.stem.removeprefix("run-")) for p in self.failures.glob("run-*.json")}
+
+    def write_run(self, spec: RunSpec, frame: pd.DataFrame) -> None:
+        """Write one finished run as a shard, atomically; clears an earlier failure record."""
+        table = run_table(spec, frame)
+        target = self.shards / f"run-{spec.run_id:06d}.parquet"
+        tmp = self.shards / f".run-{spec.run_id:06d}.parquet.tmp"
+        table.to_parquet(tmp, index=False)
+        _fsync(tmp)
+        os.replace(tmp, target)
+        failure = self.failures / f"run-{spec.run_id:06d}.json"
+        if failure.exists():
+            failure.unlink()
+
+    def write_failure(self, spec: RunSpec, error: str) -> None:
+        """Record a failed run with its error."""
+        data = {"run_id": spec.run_id, "scenario": spec.scenario, "point": spec.point, "rep": spec.rep, "seed": spec.seed, "values": spec.values, "error": error}
+        write_json(self.failures / f"run-{spec.run_id:06d}.json", data)
+
+    def failures_list(self) -> list[dict[str, Any]]:
+        """Every recorded failure, by run id."""
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.failures.glob("run-*.json"))]
+
+    def discard(self, run_ids: Iterable[int]) -> None:
+        """Delete the shards and failure records of runs outside the final design (automatic replications)."""
+        for run_id in run_ids:
+            for path in (self.shards / f"run-{run_id:06d}.parquet", self.failures / f"run-{run_id:06d}.json"):
+                if path.exists():
+                    path.unlink()
+
+    # -- assembling --------------------------------------------------------------
+
+    def assemble(self, run_ids: Iterable[int] | None = None) -> Path:
+        """Write ``runs.parquet``: the shards of ``run_ids`` (default: all), by run id, one shard in memory at a time."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        ids = sorted(self.finished_ids() if run_ids is None else set(run_ids) & self.finished_ids())
+        target = self.folder / "runs.parquet"
+        tmp = self.folder / ".runs.parquet.tmp"
+        writer = None
+        try:
+            for run_id in ids:
+                table = pq.read_table(self.shards / f"run-{run_id:06d}.parquet")
+                table = table.replace_schema_metadata(None)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            pa_empty = pa.table({c: pa.array([], pa.int64()) for c in ID_COLUMNS[1:]})
+            pq.write_table(pa_empty, tmp)
+        _fsync(tmp)
+        os.replace(tmp, target)
+        return target
+
+    def summaries(self, run_ids: Iterable[int] | None = None, weeks: int = 26) -> pd.DataFrame:
+        """One row per finished run: identity columns, parameters and the mean of each outcome over its last ``weeks`` weeks."""
+        import pyarrow.parquet as pq
+
+        ids = sorted(self.finished_ids() if run_ids is None else set(run_ids) & self.finished_ids())
+        rows = []
+        for run_id in ids:
+            frame = pq.read_table(self.shards / f"run-{run_id:06d}.parquet").to_pandas()
+            rows.append(summary_row(frame, weeks))
+        return pd.DataFrame(rows)
+
+    def finish(self, **fields: Any) -> None:
+        """Mark the experiment complete, adding ``fields`` to the manifest."""
+        self.meta.update(fields)
+        self.meta["status"] = "complete"
+        write_json(self.folder / "manifest.json", self.meta)
+
+
+def run_table(spec: RunSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """One run's outcome frame with its identity and parameter columns in front."""
+    n = len(frame)
+    front = {
+        "scenario": [spec.scenario] * n,
+        "point": np.full(n, spec.point, np.int64),
+        "rep": np.full(n, spec.rep, np.int64),
+        "seed": np.full(n, spec.seed, np.int64),
+        "run_id": np.full(n, spec.run_id, np.int64),
+        "step": np.asarray(frame.index, np.int64),
+    }
+    for key, value in spec.values.items():
+        front[key] = [value] * n
+    out = pd.DataFrame(front)
+    for column in frame.columns:
+        out[column] = frame[column].to_numpy(np.float64)
+    return out
+
+
+def summary_row(frame: pd.DataFrame, weeks: int = 26) -> dict[str, Any]:
+    """Identity, parameters and final-weeks means of one run's table."""
+    first = frame.iloc[0]
+    numeric = frame.select_dtypes("number").columns
+    outcome_cols = [c for c in frame.columns if c not in ID_COLUMNS and "." not in c]
+    row: dict[str, Any] = {c: first[c] for c in frame.columns if c in ID_COLUMNS and c != "step"}
+    row.update({c: first[c] for c in frame.columns if "." in c})
+    tail = frame.tail(min(weeks, len(frame)))
+    row.update({c: float(tail[c].mean()) for c in outcome_cols if c in numeric})
+    return row
+
+
+def digest(runs: pd.DataFrame) -> str:
+    """SHA-256 of a run table sorted by run id and step: equal digests mean equal results, bit for bit.
+
+    Example:
+        >>> t = pd.DataFrame({"run_id": [1, 0], "step": [1, 1], "x": [0.5, 0.25]})
+        >>> digest(t) == digest(t.iloc[::-1])
+        True
+    """
+    table = runs.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
+    h = hashlib.sha256(",".join(map(str, table.columns)).encode())
+    h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any]) -> str:
+    if old.get("kind") != new.get("kind"):
+        return f"it is a {old.get('kind')} experiment, not a {new.get('kind')}"
+    a, b = old.get("plan", {}), new.get("plan", {})
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return "differs in: " + ", ".join(keys) if keys else "plan digest differs"
