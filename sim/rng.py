@@ -48,3 +48,42 @@ def make_streams(entropy: int) -> dict[str, np.random.Generator]:
         name: np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(zlib.crc32(name.encode()),))))
         for name in STREAMS
     }
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit hash."""
+    x = x + _GOLDEN
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int = 0) -> np.ndarray:
+    """Uniform numbers in (0, 1) fixed by (key, resident, counter, salt), not by draw order.
+
+    A counter-based generator: the draw for a resident's k-th need is the same
+    in every scenario run on the same seed, however many other draws came
+    before it. This keeps common random numbers tight where a policy changes
+    *which* residents are drawn for (a stream's sequence would shift for all
+    later residents).
+
+    Args:
+        key: 64-bit key of the stream (derive it from the run's entropy and a name).
+        who: resident indices.
+        counter: per resident, which event this is (e.g. the k-th need).
+        salt: separates several draws for the same event.
+    """
+    with np.errstate(over="ignore"):
+        x = np.uint64(key) ^ _splitmix64(who.astype(np.uint64) * np.uint64(0x100000001B3) + counter.astype(np.uint64) * np.uint64(0x9E3779B1) + np.uint64(salt))
+        bits = _splitmix64(x) >> np.uint64(11)
+    return (bits.astype(np.float64) + 0.5) / float(1 << 53)
+
+
+def stream_key(entropy: int, name: str) -> int:
+    """A 64-bit key for `keyed_uniforms`, derived from the run's entropy and a name."""
+    return int(np.random.SeedSequence(entropy, spawn_key=(zlib.crc32(name.encode()),)).generate_state(1, np.uint64)[0])
