@@ -34,6 +34,8 @@ NOW = ("coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap"
 PALETTE = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4")
 #: Map colour scale, low to high.
 MAP_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
+#: Side of the map's square plotting area, in pixels.
+MAP_SIDE_PX = 340
 #: Vertices of a drawn catchment circle.
 CIRCLE_POINTS = 36
 
@@ -187,11 +189,12 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
         "title": {"text": f"{tr('map', lang)} — {metric}", "left": 8, "top": 4, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "item"},
         "legend": {"data": [tr("urban", lang), tr("rural", lang), tr("facility", lang), tr("catchment", lang)], "top": 26},
-        "grid": {"left": 40, "right": 80, "top": 60, "bottom": 30},
+        # A square plotting area, so catchments are drawn as circles.
+        "grid": {"left": 44, "top": 60, "width": MAP_SIDE_PX, "height": MAP_SIDE_PX},
         "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}, "right": 8, "top": 0},
         "xAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
         "yAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
-        "visualMap": {"min": 0, "max": 1, "dimension": 2, "seriesIndex": [0, 1], "inRange": {"color": list(MAP_COLOURS)}, "right": 4, "top": "middle", "calculable": False, "text": ["1", "0"], "precision": 2},
+        "visualMap": {"min": 0, "max": 1, "dimension": 2, "seriesIndex": [0, 1], "inRange": {"color": list(MAP_COLOURS)}, "left": 44 + MAP_SIDE_PX + 30, "top": "middle", "calculable": False, "text": ["1", "0"], "precision": 2},
         "series": [
             {"name": tr("urban", lang), "type": "scatter", "symbol": "diamond", "data": data_urban, "itemStyle": {"borderColor": "#222", "borderWidth": 1}},
             {"name": tr("rural", lang), "type": "scatter", "symbol": "circle", "data": data_rural, "itemStyle": {"borderColor": "#222", "borderWidth": 1}},

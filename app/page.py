@@ -1,0 +1,297 @@
+"""The teaching app's page (solara): controls, levers, map, live charts, export.
+
+Served by ``run.py ui`` (see `app.launch`). Each browser tab gets its own
+`Session` (solara keeps module-level reactive values per connection), so two
+students never share a run. The controller follows Mesa's SolaraViz
+``ModelController`` (play runs steps in a background task, step and reset are
+buttons), but drives a `Session`, which steps two policies in lockstep and
+applies lever changes from the next week. Everything the page shows is
+computed by `app.session` and `app.charts`; this module only lays it out.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import solara
+import solara.lab
+
+from app import charts
+from app.i18n import LANGS, choice_name, lever_explanation, lever_name, preset_label, tr, unit_name
+from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
+from app.session import Session, preset_description, presets
+from sim import parse_override
+
+#: Seconds between weeks while playing.
+PLAY_INTERVAL = 0.25
+#: Display names of the languages in the toggle.
+LANG_NAMES = {"en": "English", "zh": "中文"}
+
+# Per-connection state (solara scopes module-level reactive values to each browser tab).
+lang = solara.reactive("en")
+tick = solara.reactive(0)
+playing = solara.reactive(False)
+notice = solara.reactive(("", ()))  # (kind: "", "ok" or "error", lines)
+colour_by = solara.reactive("coverage")
+
+
+def _refresh() -> None:
+    tick.value += 1
+
+
+def _report(problems: list[str], ok_text: str = "") -> None:
+    notice.value = ("error", tuple(problems)) if problems else (("ok", (ok_text,)) if ok_text else ("", ()))
+
+
+def _fmt_value(lever: Lever, value, language: str) -> str:
+    if lever.kind == "bool":
+        return tr("yes", language) if value else tr("no", language)
+    if lever.kind == "choice":
+        return choice_name(value, language)
+    if lever.kind == "float":
+        return f"{value:g}"
+    return str(value)
+
+
+def apply_lever(session: Session, key: str, value) -> list[str]:
+    """Send one value to the session (validated there) and report the outcome on the page."""
+    problems = session.set_lever(key, value)
+    language = lang.value
+    if problems:
+        _report([f"{tr('refused', language)}: {line}" for line in problems])
+    elif key in ("seed", "world.residents"):
+        _report([], f"{lever_name(key, language) if key != 'seed' else tr('seed', language)} = {value}: {tr('pending', language)}")
+    else:
+        lever = BY_KEY.get(key)
+        shown = _fmt_value(lever, session.value(key), language) if lever else str(value)
+        _report([], tr("applied", language, what=f"{lever_name(key, language)} = {shown}"))
+    _refresh()
+    return problems
+
+
+@solara.component
+def LeverInput(session: Session, lever: Lever):
+    """One lever's widget, its value and unit from the schema."""
+    language = lang.value
+    tick.value  # noqa: B018 - re-render when the run changes
+    value = session.value(lever.key)
+    unit = unit_name(lever.unit, language)
+    label = f"{lever_name(lever.key, language)} [{lever.clause}]" if lever.mechanism != "world" else lever_name(lever.key, language)
+    if lever.kind == "bool":
+        solara.Checkbox(label=label, value=bool(value), on_value=lambda v: apply_lever(session, lever.key, v))
+    elif lever.kind == "choice":
+        names = {choice_name(c, language): c for c in lever.choices}
+        solara.Select(label=label, value=choice_name(value, language), values=list(names), on_value=lambda v: apply_lever(session, lever.key, names.get(v, v)))
+    else:
+        lo, hi = lever.slider_range
+        text = f"{label}: {_fmt_value(lever, value, language)} {unit}"
+        if lever.kind == "int":
+            solara.SliderInt(text, value=int(value), min=int(lo), max=int(hi), step=int(lever.step or 1), on_value=lambda v: apply_lever(session, lever.key, v))
+        else:
+            solara.SliderFloat(text, value=float(value), min=float(lo), max=float(hi), step=float(lever.step or 0.01), on_value=lambda v: apply_lever(session, lever.key, v))
+
+
+@solara.component
+def AnyLever(session: Session):
+    """A text box for any scenario key, checked exactly as a file is."""
+    language = lang.value
+    text, set_text = solara.use_state("")
+
+    def submit(*_):
+        try:
+            key, value = parse_override(text)
+        except Exception as exc:  # a ScenarioError with one line per problem
+            _report([f"{tr('refused', language)}: {line}" for line in getattr(exc, "lines", lambda: [str(exc)])()])
+            return
+        apply_lever(session, key, value)
+
+    solara.InputText(tr("any_lever", language), value=text, on_value=set_text, continuous_update=True)
+    solara.Button(tr("apply", language), on_click=submit, outlined=True, classes=["any-lever-apply"])
+
+
+@solara.component
+def Notice():
+    """The last lever change: applied, pending, or refused with the reason."""
+    kind, lines = notice.value
+    if kind == "error":
+        solara.Error("\n".join(lines), classes=["lever-refused"])
+    elif kind == "ok":
+        solara.Success("\n".join(lines), classes=["lever-applied"])
+
+
+@solara.component
+def Controls(session: Session):
+    """Preset, comparison, seed, district size, and play / pause / step / reset."""
+    language = lang.value
+    tick.value  # noqa: B018
+    names = list(presets())
+    labels = {preset_label(n, preset_description(n) if language == "en" else "", language): n for n in names}
+    by_name = {n: label for label, n in labels.items()}
+
+    def choose(label: str) -> None:
+        playing.value = False
+        session.choose_preset(labels.get(label, label))
+        _report([])
+        _refresh()
+
+    def compare(label: str) -> None:
+        playing.value = False
+        session.set_compare(None if label == tr("compare_off", language) else labels.get(label, label))
+        _refresh()
+
+    def step() -> None:
+        session.step()
+        _refresh()
+
+    def reset() -> None:
+        playing.value = False
+        session.reset()
+        _report([])
+        _refresh()
+
+    def loop() -> None:
+        while playing.value and session.running:
+            started = time.perf_counter()
+            session.step()
+            _refresh()
+            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
+        if not session.running:
+            playing.value = False
+
+    solara.lab.use_task(loop, dependencies=[playing.value])
+
+    solara.Select(label=tr("preset", language), value=by_name[session.preset], values=list(labels), on_value=choose, classes=["preset-select"])
+    off = tr("compare_off", language)
+    solara.Select(label=tr("compare", language), value=by_name.get(session.compare, off), values=[off, *labels], on_value=compare, classes=["compare-select"])
+    solara.InputInt(tr("seed", language), value=int(session.value("seed")), on_value=lambda v: apply_lever(session, "seed", v), continuous_update=False)
+    for lever in WORLD_LEVERS:
+        LeverInput(session, lever)
+    with solara.Row(justify="space-between"):
+        solara.Button(tr("reset", language), on_click=reset, color="primary", classes=["btn-reset"])
+        if playing.value:
+            solara.Button(tr("pause", language), on_click=lambda: playing.set(False), color="primary", classes=["btn-pause"])
+        else:
+            solara.Button(tr("play", language), on_click=lambda: playing.set(True), color="primary", disabled=not session.running, classes=["btn-play"])
+        solara.Button(tr("step", language), on_click=step, color="primary", disabled=playing.value or not session.running, classes=["btn-step"])
+    week = f"{tr('week', language)} {session.week}{tr('week_suffix', language)} {tr('of', language)} {session.model.scenario.steps}"
+    solara.Text(week, classes=["week-counter"])
+    if not session.running:
+        solara.Info(tr("finished", language))
+    if session.pending:
+        solara.Info(tr("pending", language))
+
+
+@solara.component
+def LeverPanel(session: Session):
+    """The levers of M1-M6, grouped by mechanism."""
+    language = lang.value
+    for mechanism in MECHANISMS:
+        with solara.Card(tr(mechanism, language), margin=0, classes=["lever-group"]):
+            for lever in LEVERS:
+                if lever.mechanism == mechanism:
+                    LeverInput(session, lever)
+
+
+@solara.component
+def Exports(session: Session):
+    """Downloads: run data (CSV), charts (PNG), settings (scenario YAML)."""
+    language = lang.value
+    tick.value  # noqa: B018
+    stem = f"{session.preset}_seed{session.seed}_week{session.week}"
+    with solara.Column(gap="4px"):
+        solara.FileDownload(lambda: session.export_csv().encode(), filename=f"{stem}.csv", label=tr("export_csv", language), mime_type="text/csv")
+        solara.FileDownload(lambda: session.export_png(language), filename=f"{stem}.png", label=tr("export_png", language), mime_type="image/png")
+        solara.FileDownload(lambda: session.export_yaml().encode(), filename=f"{session.preset}_app.yaml", label=tr("export_yaml", language), mime_type="application/x-yaml")
+
+
+@solara.component
+def NowTable(session: Session):
+    """This week's main outcomes (and the comparison's, and the difference)."""
+    language = lang.value
+    tick.value  # noqa: B018
+    yours = session.frame("yours")
+    other = session.frame("other") if session.other is not None else None
+    rows = charts.now_table(yours, other, language)
+    head = ["", tr("yours", language)] + ([tr("other", language), "Δ"] if other is not None else [])
+    body = [[r["name"], r["yours"]] + ([r["other"], r["diff"]] if other is not None else []) for r in rows]
+    with solara.Card(f"{tr('now', language)}: {tr('week', language)} {session.week}{tr('week_suffix', language)}", classes=["now-table"]):
+        _table(head, body)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> None:
+    """A plain HTML table (solara.Markdown would fetch KaTeX from a CDN)."""
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    style = "<style>.app-table td,.app-table th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}</style>"
+    solara.HTML(tag="div", unsafe_innerHTML=f"{style}<table class='app-table'><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _chart(option: dict, name: str, height: int = 300) -> None:
+    solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"}, responsive=True)
+
+
+@solara.component
+def Views(session: Session):
+    """Map, live charts, groups and (side by side) the difference."""
+    language = lang.value
+    tick.value  # noqa: B018
+    yours = session.frame("yours")
+    other = session.frame("other") if session.other is not None else None
+    with solara.Columns([1, 2]):
+        with solara.Column():
+            NowTable(session)
+            if other is not None:
+                solara.Info(tr("compare_note", language), classes=["compare-note"])
+        with solara.Card(margin=0):
+            solara.ToggleButtonsSingle(value=colour_by.value, values=["coverage", "satisfaction"], on_value=colour_by.set)
+            _chart(charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by.value, language), "map", 440)
+    with solara.GridFixed(columns=3):
+        for name in charts.LINE_CHARTS:
+            _chart(charts.line_chart(name, yours, other, language), name)
+        _chart(charts.volunteer_chart(yours, other, language), "volunteers")
+        _chart(charts.spending_chart(yours, other, language), "spending")
+        _chart(charts.group_chart(yours, other, language), "groups")
+    if other is not None:
+        _chart(charts.difference_chart(yours, other, language), "difference", 320)
+
+
+@solara.component
+def Explanations():
+    """What each lever means in plain words, its clause, unit, range and source."""
+    language = lang.value
+    with solara.Card(tr("explain", language), classes=["explanations"]):
+        solara.Text(tr("clauses_note", language))
+        rows = [[lever_name(lv.key, language), lv.clause, unit_name(lv.unit, language), _range(lv), lever_explanation(lv.key, language), lv.source] for lv in LEVERS]
+        _table(["", tr("clause", language), tr("unit", language), tr("range", language), "", tr("source", language)], rows)
+
+
+def _range(lever: Lever) -> str:
+    if lever.kind == "bool":
+        return "on / off"
+    if lever.kind == "choice":
+        return ", ".join(lever.choices)
+    lo, hi = lever.bounds
+    return f"[{lo:g}, {hi:g}]" if hi is not None else f"≥ {lo:g}"
+
+
+@solara.component
+def Page():
+    """The whole app."""
+    session = solara.use_memo(lambda: Session("baseline"), [])
+    language = lang.value
+    solara.Title(tr("title", language))
+    with solara.AppBar():
+        solara.AppBarTitle(tr("title", language))
+        solara.ToggleButtonsSingle(value=LANG_NAMES[language], values=[LANG_NAMES[c] for c in LANGS], on_value=lambda v: lang.set({n: c for c, n in LANG_NAMES.items()}[v]), classes=["lang-toggle"])
+    with solara.Sidebar():
+        with solara.Card(margin=0):
+            Controls(session)
+        Notice()
+        with solara.Card(tr("export", language), margin=0):
+            Exports(session)
+        with solara.Card(tr("levers", language), margin=0):
+            AnyLever(session)
+            LeverPanel(session)
+    Views(session)
+    Explanations()
