@@ -94,7 +94,17 @@ def volunteer_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) 
         for i, (name, axis) in enumerate((("volunteer_rate", 0), ("volunteer_hours", 1))):
             label = outcome_name(name, lang) + suffix
             legend.append(label)
-            series.append({"name": label, "type": "line", "showSymbol": False, "yAxisIndex": axis, "data": _clean(frame[name]) if name in frame else [], "lineStyle": {"type": dash, "width": 2}, "color": PALETTE[i]})
+            series.append(
+                {
+                    "name": label,
+                    "type": "line",
+                    "showSymbol": False,
+                    "yAxisIndex": axis,
+                    "data": _clean(frame[name]) if name in frame else [],
+                    "lineStyle": {"type": dash, "width": 2},
+                    "color": PALETTE[i],
+                }
+            )
     option = _base(chart_title("volunteers", lang), legend=legend)
     option["grid"]["right"] = 64
     option["xAxis"] = _x_axis(yours.index, lang)
@@ -169,8 +179,11 @@ def _circle(x: float, y: float, r: float) -> list[list[float] | str]:
 
 
 def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km: float, area_km: float, colour_by: str, lang: str) -> dict:
-    """The district: communities (circles: villages, diamonds: urban) coloured by ``colour_by``,
-    sized by residents; service centres (black triangles) and their catchments (grey circles).
+    """The district map.
+
+    Communities are circles (villages) and diamonds (urban), coloured by
+    ``colour_by`` and sized by residents; service centres are black triangles
+    with their catchments as grey dashed circles.
     """
     size = 8 + 22 * np.sqrt(communities["residents"] / max(1, communities["residents"].max()))
     values = communities[colour_by].to_numpy(dtype=float)
@@ -194,12 +207,40 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
         "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}, "right": 8, "top": 0},
         "xAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
         "yAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
-        "visualMap": {"min": 0, "max": 1, "dimension": 2, "seriesIndex": [0, 1], "inRange": {"color": list(MAP_COLOURS)}, "left": 44 + MAP_SIDE_PX + 30, "top": "middle", "calculable": False, "text": ["1", "0"], "precision": 2},
+        "visualMap": {
+            "min": 0,
+            "max": 1,
+            "dimension": 2,
+            "seriesIndex": [0, 1],
+            "inRange": {"color": list(MAP_COLOURS)},
+            "left": 44 + MAP_SIDE_PX + 30,
+            "top": "middle",
+            "calculable": False,
+            "text": ["1", "0"],
+            "precision": 2,
+        },
         "series": [
             {"name": tr("urban", lang), "type": "scatter", "symbol": "diamond", "data": data_urban, "itemStyle": {"borderColor": "#222", "borderWidth": 1}},
             {"name": tr("rural", lang), "type": "scatter", "symbol": "circle", "data": data_rural, "itemStyle": {"borderColor": "#222", "borderWidth": 1}},
-            {"name": tr("facility", lang), "type": "scatter", "symbol": "triangle", "symbolSize": 9, "data": [[round(float(x), 3), round(float(y), 3)] for x, y in zip(facilities["x"], facilities["y"], strict=True)], "color": "#111111", "z": 5},
-            {"name": tr("catchment", lang), "type": "line", "data": rings, "showSymbol": False, "connectNulls": False, "lineStyle": {"width": 1, "color": "#888888", "type": "dashed"}, "color": "#888888", "silent": True},
+            {
+                "name": tr("facility", lang),
+                "type": "scatter",
+                "symbol": "triangle",
+                "symbolSize": 9,
+                "data": [[round(float(x), 3), round(float(y), 3)] for x, y in zip(facilities["x"], facilities["y"], strict=True)],
+                "color": "#111111",
+                "z": 5,
+            },
+            {
+                "name": tr("catchment", lang),
+                "type": "line",
+                "data": rings,
+                "showSymbol": False,
+                "connectNulls": False,
+                "lineStyle": {"width": 1, "color": "#888888", "type": "dashed"},
+                "color": "#888888",
+                "silent": True,
+            },
         ],
     }
     return option

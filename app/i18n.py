@@ -79,15 +79,18 @@ LABELS: dict[str, tuple[str, str]] = {
 #: Lever key -> ((English name, English explanation), (Chinese name, Chinese explanation)).
 LEVER_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "government.admin_tasks": (
-        ("Admin tasks pushed down", "How many administrative tasks government departments push down to each committee (the paper counts about 100 in 9 categories: checks, inspections, fee collection...). Each takes staff hours every week, so fewer tasks leave more time for services."),
+        (
+            "Admin tasks pushed down",
+            "How many administrative tasks government departments push down to each committee (the paper counts about 100 in 9 categories). Each takes staff hours weekly: fewer tasks leave more time for services.",
+        ),
         ("下派行政事务数", "政府部门下派给每个居（村）委会的行政事务数量（论文统计约9大类100项：核查、检查、收费等）。每项事务每周都占用工作人员时间；事务越少，用于服务的时间越多。"),
     ),
     "committees.service_orientation": (
-        ("Service orientation", "How much of the committee's own time goes to serving residents rather than control work. The paper finds departments and committees favour control over service (P1)."),
+        ("Service orientation", "How much of the committee's own time goes to serving residents rather than control work. Departments and committees favour control over service (P1)."),
         ("服务导向", "居（村）委会自身时间中用于服务居民而非管理管控的比例。论文指出部门和社区重管理、轻服务（P1）。"),
     ),
     "government.purchase_share": (
-        ("Services bought from NGOs", "Share of public money the government spends buying services from social organisations by tender, so that several providers compete on price and quality (M2, G3)."),
+        ("Services bought from NGOs", "Share of public money the government spends buying services from social organisations by tender; providers compete on price and quality (M2, G3)."),
         ("向社会组织购买服务比例", "政府通过招标向社会组织购买服务所用公共资金的比例，使多元主体在价格和质量上竞争（M2、G3）。"),
     ),
     "government.ngo_cultivation": (

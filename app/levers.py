@@ -139,7 +139,7 @@ BY_KEY: dict[str, Lever] = {lever.key: lever for lever in (*LEVERS, *WORLD_LEVER
 def app_limits(key: str, value: Any) -> str | None:
     """The app's own limits beyond the schema; a one-line problem or None."""
     if key == "world.residents" and isinstance(value, int) and not isinstance(value, bool) and not (MIN_RESIDENTS <= value <= MAX_RESIDENTS):
-        return f"world.residents: {value} is outside the app's range so that a step stays fast (allowed in the app: an integer in [{MIN_RESIDENTS}, {MAX_RESIDENTS}]; use run.py run for larger districts)"
+        return f"world.residents: {value} is outside the app's range so that a step stays fast (allowed in the app: an integer in [{MIN_RESIDENTS}, {MAX_RESIDENTS}]; run.py run takes more)"
     return None
 
 

@@ -21,7 +21,7 @@ from app import charts
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
-from sim import parse_override
+from sim import ScenarioError, parse_override
 
 #: Seconds between weeks while playing.
 PLAY_INTERVAL = 0.25
@@ -101,8 +101,8 @@ def AnyLever(session: Session):
     def submit(*_):
         try:
             key, value = parse_override(text)
-        except Exception as exc:  # a ScenarioError with one line per problem
-            _report([f"{tr('refused', language)}: {line}" for line in getattr(exc, "lines", lambda: [str(exc)])()])
+        except ScenarioError as exc:
+            _report([f"{tr('refused', language)}: {line}" for line in exc.lines()])
             return
         apply_lever(session, key, value)
 

@@ -133,7 +133,8 @@ class Session:
         value = coerce(key, value)
         with self._lock:
             if key == "seed":
-                problems = [] if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else [f"<app>:1:1: seed: {value!r} is not a valid seed (allowed: an integer in [0, 2**63 - 1])"]
+                valid = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+                problems = [] if valid else [f"<app>:1:1: seed: {value!r} is not a valid seed (allowed: an integer in [0, 2**63 - 1])"]
                 if not problems:
                     self.pending["seed"] = value
                 return problems
