@@ -81,7 +81,7 @@ LEVER_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "government.admin_tasks": (
         (
             "Admin tasks pushed down",
-            "How many administrative tasks government departments push down to each committee (the paper counts about 100 in 9 categories). Each takes staff hours weekly: fewer tasks leave more time for services.",
+            "Administrative tasks departments push down to each committee (the paper counts about 100 in 9 categories). Each takes staff hours weekly: fewer tasks leave more time for services.",
         ),
         ("下派行政事务数", "政府部门下派给每个居（村）委会的行政事务数量（论文统计约9大类100项：核查、检查、收费等）。每项事务每周都占用工作人员时间；事务越少，用于服务的时间越多。"),
     ),
