@@ -23,7 +23,7 @@ from sim.network import community_graph, small_world_ties
 from sim.ngos import NGO, new_ngo
 from sim.outcomes import OUTCOMES, Tally, measure
 from sim.parameters import CATEGORIES
-from sim.residents import Residents
+from sim.residents import MOUTH_BLOCKS, Residents
 from sim.rng import base_entropy, make_streams
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
@@ -265,11 +265,11 @@ class CommunityModel(mesa.Model):
         received = sum(inflow.values())
         leak_share = self.ledger.step_uses["leakage"] / received if received > 0 else 0.0
         integrity = np.clip(0.5 + 0.5 * sc.committees.transparency - 2.0 * leak_share, 0.0, 1.0)
-        res.update_trust(np.full(n_comm, integrity))
+        res.update_trust(integrity)
         self.participation = res.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
-        if self.week % 4 == 0:
-            outreach = np.clip(0.3 + 0.4 * sc.committees.service_orientation + 0.3 * sc.committees.responsiveness + self.participation, 0.0, 1.0)
-            res.word_of_mouth(self.ties, outreach)
+        # Monthly word of mouth, one block of communities a week (see Residents.word_of_mouth).
+        outreach = np.clip(0.3 + 0.4 * sc.committees.service_orientation + 0.3 * sc.committees.responsiveness + self.participation, 0.0, 1.0)
+        res.word_of_mouth(self.ties, outreach, block=self.week % MOUTH_BLOCKS)
 
     def _collect(self) -> None:
         res = self.residents

@@ -33,6 +33,9 @@ WAITING_PENALTY = 0.02
 TRUST_STEP = 0.05
 #: Monthly pull of satisfaction and awareness towards the ties' mean (word of mouth).
 WORD_OF_MOUTH = 0.1
+#: Word of mouth runs monthly in each community; communities are split into
+#: this many blocks of about equal population, one block talking each week.
+MOUTH_BLOCKS = 4
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ class Residents(mesa.Agent):
         self._schedule(np.arange(n), 0)
         counts = np.bincount(self.profile, minlength=N_PROFILES)
         self.profile_count = counts
+        # Residents are sorted by community, so per-community sums are
+        # contiguous segment sums (np.add.reduceat), ~3x faster than a
+        # weighted bincount over a million residents.
+        self.community_start = layout.community_start
+        self.community_size = layout.community_size
+        self._civic_half_sum = self.community_sums(0.5 * self.civic)
+        self.mouth_blocks = _blocks(layout.community_start, layout.community_size, MOUTH_BLOCKS)
         self.profile_groups = ((np.arange(N_PROFILES)[:, None] >> np.arange(len(GROUPS))) & 1).astype(float)
         self.profile_urban = (np.arange(N_PROFILES) & URBAN_BIT) > 0
 
@@ -144,10 +154,25 @@ class Residents(mesa.Agent):
         self._schedule(gave_up, week)
         return gave_up
 
-    def update_trust(self, integrity: np.ndarray) -> None:
-        """Trust drifts towards a mix of own satisfaction and the committee's integrity (M6)."""
-        target = 0.6 * self.satisfaction + 0.4 * integrity[self.community]
-        self.trust += TRUST_STEP * (target - self.trust)
+    def update_trust(self, integrity: float | np.ndarray) -> None:
+        """Trust drifts towards a mix of own satisfaction and the committee's integrity (M6).
+
+        Args:
+            integrity: the committees' integrity, one value for all or one per community.
+        """
+        if np.ndim(integrity):
+            integrity = np.asarray(integrity, np.float32)[self.community]
+        # In float32 and in place: one full pass over the residents instead of
+        # four float64 temporaries (5.7 -> 2.0 ms a week at 1 M residents).
+        pull = self.satisfaction * np.float32(0.6 * TRUST_STEP)
+        pull += np.float32(0.4 * TRUST_STEP) * integrity
+        self.trust *= np.float32(1 - TRUST_STEP)
+        self.trust += pull
+
+    def community_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` over each community's residents (float64)."""
+        sums = np.add.reduceat(values, self.community_start, dtype=np.float64) if len(values) else np.zeros(len(self.community_start))
+        return np.where(self.community_size > 0, sums, 0.0)
 
     def participation_by_community(self, responsiveness: np.ndarray, n_communities: int) -> np.ndarray:
         """Expected share taking part each week, per community (M3).
@@ -155,21 +180,31 @@ class Residents(mesa.Agent):
         Participation grows with civic propensity, trust and the committee's
         responsiveness (people stop coming where nothing they say is acted on).
         """
-        weight = self.civic * (0.5 + self.trust)
-        total = np.bincount(self.community, weights=weight, minlength=n_communities)
-        size = np.bincount(self.community, minlength=n_communities)
-        return np.clip(total / np.maximum(size, 1) * (0.3 + 0.7 * responsiveness), 0.0, 1.0)
+        # civic * (0.5 + trust), summed: the civic half is fixed, so only
+        # civic * trust is summed each week (7.6 -> 2.2 ms at 1 M residents).
+        total = self._civic_half_sum + self.community_sums(self.civic * self.trust)
+        return np.clip(total / np.maximum(self.community_size, 1) * (0.3 + 0.7 * responsiveness), 0.0, 1.0)
 
-    def word_of_mouth(self, ties, outreach: np.ndarray) -> None:
+    def word_of_mouth(self, ties, outreach: np.ndarray, block: int | None = None) -> None:
         """Monthly: satisfaction and awareness move towards the ties' mean (M3).
 
         ``outreach`` (per community) is what the committee's own contact adds
-        to awareness.
+        to awareness. With ``block`` set, only the residents of that block of
+        communities (`mouth_blocks`) talk this week: calling it each week with
+        ``block = week % MOUTH_BLOCKS`` gives every community its monthly word
+        of mouth while spreading the cost evenly over the weeks (ties never
+        leave a community, so each block reads only its own residents). At 1 M
+        residents a whole-district pass took ~50 ms in one week of four, which
+        made those weeks 3.7x the median week; a block takes ~10 ms a week.
         """
-        self.satisfaction += WORD_OF_MOUTH * (ties.neighbour_mean(self.satisfaction) - self.satisfaction)
-        aware = ties.neighbour_mean(self.awareness)
-        self.awareness += WORD_OF_MOUTH * (aware - self.awareness) + 0.25 * (outreach[self.community] - self.awareness) * WORD_OF_MOUTH
-        np.clip(self.awareness, 0.0, 1.0, out=self.awareness)
+        lo, hi = (0, self.n) if block is None else self.mouth_blocks[block]
+        if hi <= lo:
+            return
+        sat, aware = self.satisfaction[lo:hi], self.awareness[lo:hi]
+        sat += WORD_OF_MOUTH * (ties.neighbour_mean(self.satisfaction, lo, hi) - sat)
+        heard = ties.neighbour_mean(self.awareness, lo, hi)
+        aware += WORD_OF_MOUTH * (heard - aware) + 0.25 * (outreach[self.community[lo:hi]] - aware) * WORD_OF_MOUTH
+        np.clip(aware, 0.0, 1.0, out=aware)
 
     # -- reading --------------------------------------------------------------
 
@@ -191,3 +226,13 @@ class Residents(mesa.Agent):
             access=float(self.access[i]),
             waiting_for=CATEGORIES[self.pending[i]] if self.pending[i] >= 0 else None,
         )
+
+
+def _blocks(starts: np.ndarray, sizes: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Split residents into ``parts`` contiguous ranges of whole communities, of about equal size."""
+    ends = starts + sizes
+    total = int(ends[-1]) if len(ends) else 0
+    # Cut after the community whose end is nearest each ideal boundary.
+    cuts = [0] + [int(ends[np.argmin(np.abs(ends - total * b / parts))]) for b in range(1, parts)] + [total]
+    cuts = np.maximum.accumulate(cuts)
+    return [(int(cuts[b]), int(cuts[b + 1])) for b in range(parts)]

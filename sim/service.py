@@ -19,7 +19,8 @@ from sim.volunteers import INFORMAL_MIX
 
 #: How much each category depends on a centre (0: served at home; 1: only at
 #: a centre). Assumption after the paper's M1 description of centres.
-FACILITY_DEPENDENCE = np.array([{"health": 0.6, "education": 0.4, "culture": 0.6, "safety": 0.1, "family_planning": 0.2, "environment": 0.0, "social_security": 0.3, "relief": 0.2}[k] for k in CATEGORIES])
+_DEPENDENCE = {"health": 0.6, "education": 0.4, "culture": 0.6, "safety": 0.1, "family_planning": 0.2, "environment": 0.0, "social_security": 0.3, "relief": 0.2}
+FACILITY_DEPENDENCE = np.array([_DEPENDENCE[k] for k in CATEGORIES])
 #: Quality of volunteers' help (assumption).
 VOLUNTEER_QUALITY = 0.6
 
@@ -33,7 +34,17 @@ class Supply:
     hours: np.ndarray
 
 
-def assemble_supply(committee_hours: np.ndarray, mix: np.ndarray, committee_quality: np.ndarray, ngo_hours: np.ndarray, ngo_quality_hours: np.ndarray, matched_volunteer_hours: np.ndarray, informal_volunteer_hours: np.ndarray, request_share: np.ndarray, hours_per_need: float) -> Supply:
+def assemble_supply(
+    committee_hours: np.ndarray,
+    mix: np.ndarray,
+    committee_quality: np.ndarray,
+    ngo_hours: np.ndarray,
+    ngo_quality_hours: np.ndarray,
+    matched_volunteer_hours: np.ndarray,
+    informal_volunteer_hours: np.ndarray,
+    request_share: np.ndarray,
+    hours_per_need: float,
+) -> Supply:
     """Combine every provider's hours into needs per community and category."""
     staff = committee_hours[:, None] * mix
     volunteer = matched_volunteer_hours[:, None] * request_share + informal_volunteer_hours[:, None] * INFORMAL_MIX[None, :]
@@ -48,7 +59,8 @@ def serve(open_requests: np.ndarray, community: np.ndarray, category: np.ndarray
 
     Args:
         open_requests: resident indices with a request waiting.
-        community, category: of each open request.
+        community: the community of each open request.
+        category: the service category of each open request.
         access: each open requester's access to a centre.
         demand: requests by community and category, in real people.
         supply: what providers offer.

@@ -8,6 +8,7 @@ very same residents (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -56,6 +57,15 @@ class Layout:
     resident_y: np.ndarray
     resident_profile: np.ndarray
     civic_propensity: np.ndarray
+
+    @cached_property
+    def community_radius(self) -> np.ndarray:
+        """Farthest distance (km) of a community's residents from its centre (0 if empty)."""
+        dist = np.hypot(self.resident_x - self.community_x[self.resident_community], self.resident_y - self.community_y[self.resident_community])
+        if len(dist) == 0:
+            return np.zeros(len(self.community_size))
+        radius = np.maximum.reduceat(dist, np.minimum(self.community_start, len(dist) - 1))
+        return np.where(self.community_size > 0, radius, 0.0)
 
 
 def build_layout(config: Config, rng: np.random.Generator) -> Layout:
