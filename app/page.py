@@ -18,7 +18,7 @@ import solara
 import solara.lab
 
 from app import charts
-from app.i18n import LANGS, choice_name, lever_explanation, lever_name, preset_label, tr, unit_name
+from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
 from sim import ScenarioError, parse_override
@@ -244,7 +244,8 @@ def Views(session: Session):
             if other is not None:
                 solara.Info(tr("compare_note", language), classes=["compare-note"])
         with solara.Card(margin=0):
-            solara.ToggleButtonsSingle(value=colour_by.value, values=["coverage", "satisfaction"], on_value=colour_by.set)
+            shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
+            solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
             _chart(charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by.value, language), "map", 440)
     with solara.GridFixed(columns=3):
         for name in charts.LINE_CHARTS:

@@ -1,0 +1,222 @@
+"""The teaching app in headless Chromium (Playwright), against ``run.py ui``'s server on loopback.
+
+One server and one page serve the whole module; the tests run in file order
+and each leaves the page where the next one starts (a class at a time would
+restart the server for every test, at ~10 s each). Debian's Chromium is
+used, as Playwright's own browser download does not work offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from app.launch import server_command, server_env
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: Seconds allowed for the server to start and for the first page load.
+START_TIMEOUT = 90
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh --dev)"),
+]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = START_TIMEOUT) -> None:
+    """Block until the server accepts connections; fail if it dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app server exited with status {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the app server did not listen on port {port} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served on a free loopback port; stopped after the module."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("app") / "server.log").open("w")
+    process = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    """One browser page on the app, shared by the module's tests in order."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        tab.goto(server)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def chart_data(page, name: str, series: int = 0) -> list:
+    """The data of one series of a live chart, as the browser holds it."""
+    return page.evaluate(
+        "([name, i]) => { const el = document.querySelector('.chart-' + name); return el && el.__vue__ && el.__vue__.chart ? el.__vue__.chart.getOption().series[i].data : null; }",
+        [name, series],
+    )
+
+
+def chart_option(page, name: str) -> dict:
+    """The whole ECharts option of a chart (title, series...)."""
+    return json.loads(page.evaluate("(name) => JSON.stringify(document.querySelector('.chart-' + name).__vue__.chart.getOption())", name))
+
+
+def week(page) -> str:
+    return page.locator(".week-counter").inner_text()
+
+
+def wait_week(page, n: int) -> None:
+    page.wait_for_function("(n) => { const el = document.querySelector('.week-counter'); return el && new RegExp('\\\\b' + n + '\\\\b').test(el.innerText); }", arg=n)
+
+
+def wait_slider(page, label: str, text: str) -> None:
+    """Wait until the input labelled ``label`` shows ``text`` (the server's value)."""
+    page.wait_for_function(
+        "([label, text]) => [...document.querySelectorAll('.v-input')].some(e => e.innerText.includes(label) && e.innerText.includes(text))",
+        arg=[label, text],
+    )
+
+
+def choose(page, select_class: str, option_text: str) -> None:
+    """Pick an option of a vuetify select by its visible text."""
+    page.locator(f".{select_class}").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option_text).first.click()
+
+
+def test_page_loads(page):
+    page.wait_for_selector(".week-counter")
+    assert "Week 0" in week(page)
+    page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 8")
+    page.wait_for_function("() => { const el = document.querySelector('.chart-map'); return el && el.__vue__ && el.__vue__.chart; }")
+    assert page.get_by_text("Policy preset").count() >= 1
+    assert page.locator(".explanations").get_by_text("Admin tasks pushed down").count() == 1
+
+
+def test_preset_is_chosen(page):
+    choose(page, "preset-select", "m2_provision")
+    page.wait_for_function("() => document.querySelector('.preset-select').innerText.includes('m2_provision')")
+    wait_slider(page, "Services bought from NGOs", ": 0.25 share")  # the preset's levers are shown
+    assert "Week 0" in week(page)
+
+
+def test_slider_moves_and_is_applied(page):
+    field = page.locator(".v-input", has_text="Admin tasks pushed down")
+    wait_slider(page, "Admin tasks pushed down", ": 50 tasks")  # m2_provision's value
+    for expected in (45, 40, 35, 30):  # one key press moves the slider one step (5 tasks)
+        field.locator("[role=slider]").focus()
+        field.locator("[role=slider]").press("ArrowLeft")
+        wait_slider(page, "Admin tasks pushed down", f": {expected} tasks")
+    applied = page.locator(".lever-applied").inner_text()
+    assert "Admin tasks pushed down = 30" in applied
+
+
+def test_steps_run_and_the_charts_change(page):
+    before = chart_data(page, "coverage")
+    for n in (1, 2, 3):
+        page.locator(".btn-step").click()
+        wait_week(page, n)
+    page.wait_for_function("() => { const el = document.querySelector('.chart-coverage'); return el.__vue__.chart.getOption().series[0].data.length === 3; }")
+    after = chart_data(page, "coverage")
+    assert before != after and len(after) == 3
+    assert all(0 <= v <= 1 for v in after)
+    admin = chart_data(page, "admin")
+    assert len(admin) == 3
+
+
+def test_play_and_pause(page):
+    page.locator(".btn-play").click()
+    page.wait_for_function("() => { const m = document.querySelector('.week-counter').innerText.match(/Week (\\d+)/); return m && +m[1] >= 5; }")
+    page.locator(".btn-pause").click()
+    page.wait_for_selector(".btn-step:not([disabled])")
+
+
+def test_side_by_side_shows_two_runs(page):
+    choose(page, "compare-select", "baseline")
+    page.wait_for_selector(".compare-note")
+    page.wait_for_selector(".chart-difference")
+    for n in (1, 2):
+        page.locator(".btn-step").click()
+        wait_week(page, n)
+    page.wait_for_function("() => { const el = document.querySelector('.chart-difference'); return el && el.__vue__ && el.__vue__.chart && el.__vue__.chart.getOption().series[0].data.length === 2; }")
+    option = chart_option(page, "coverage")
+    names = [s["name"] for s in option["series"]]
+    assert any("(comparison)" in n for n in names) and any("(comparison)" not in n for n in names)
+    assert len(option["series"]) == 8
+    table = page.locator(".now-table").inner_text()
+    assert "your policy" in table and "comparison" in table
+    # m2_provision with 30 admin tasks against the baseline's 100: less committee time on admin.
+    admin_diff = page.evaluate("() => { const o = document.querySelector('.chart-difference').__vue__.chart.getOption(); return o.series.find(s => s.name === 'committee time on admin').data; }")
+    assert all(d < 0 for d in admin_diff)
+
+
+def test_out_of_range_value_is_refused_with_a_message(page):
+    box = page.get_by_label("Set any lever (key=value)")
+    box.fill("government.admin_tasks=5000")
+    page.locator(".any-lever-apply").click()
+    page.wait_for_selector(".lever-refused")
+    text = page.locator(".lever-refused").inner_text()
+    assert "government.admin_tasks" in text and "out of range" in text and "[0, 1000]" in text
+
+
+def test_exported_yaml_validates(page, tmp_path):
+    with page.expect_download() as info:
+        page.get_by_text("Settings (scenario YAML)").click()
+    path = tmp_path / "exported.yaml"
+    info.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert "admin_tasks: 30" in text
+    done = run_cli("validate", str(path))
+    assert done.returncode == 0, done.stderr
+    with page.expect_download() as info:
+        page.get_by_text("Run data (CSV)").click()
+    csv = tmp_path / "run.csv"
+    info.value.save_as(csv)
+    assert csv.read_text().startswith("step,run,scenario,seed,coverage")
+
+
+def test_chinese_labels(page):
+    page.locator(".lang-toggle").get_by_text("中文").click()
+    for label in ("政策预设", "单步", "下派行政事务数", "杠杆的含义", "M2 政府提供", "并排比较：对照政策", "需求覆盖率"):
+        page.wait_for_function("(label) => document.body.innerText.includes(label)", arg=label)
+    assert "Policy preset" not in page.locator("body").inner_text()
+    page.wait_for_function("() => document.querySelector('.chart-coverage').__vue__.chart.getOption().title[0].text === '覆盖率'")
+    assert chart_option(page, "map")["title"][0]["text"].startswith("社区地图")
+    if os.environ.get("APP_SCREENSHOT"):
+        page.screenshot(path=os.environ["APP_SCREENSHOT"], full_page=True)
