@@ -75,7 +75,7 @@ def execute(
     *,
     progress: bool = True,
     desc: str = "runs",
-    worker: Callable[[Task], RunResult] = simulate,
+    worker: Callable[[Task], RunResult] | None = None,
     on_result: Callable[[RunResult], None] | None = None,
 ) -> Tally:
     """Run every spec without a shard in ``store``, writing each as it finishes.
@@ -87,7 +87,7 @@ def execute(
         executor: where to run.
         progress: show a tqdm bar with an ETA on stderr.
         desc: label of the bar.
-        worker: the function run per task (tests replace it).
+        worker: the function run per task (default `simulate`).
         on_result: called after each result is stored.
 
     Returns:
@@ -102,7 +102,7 @@ def execute(
     started = time.perf_counter()
     bar = tqdm(total=len(specs), initial=tally.skipped, desc=desc, unit="run", file=sys.stderr, disable=not progress or not todo, dynamic_ncols=True)
     try:
-        for result in executor.imap_unordered(worker, (Task(s, scenarios[s.scenario]) for s in todo)):
+        for result in executor.imap_unordered(worker or simulate, (Task(s, scenarios[s.scenario]) for s in todo)):
             if result.error is None:
                 store.write_run(result.spec, result.frame)
             else:

@@ -126,8 +126,7 @@ def finish(exp: Experiment, specs: Sequence[RunSpec], extra: dict[str, Any] | No
     The manifest is marked complete by `complete`, after the command's own tables and the report.
     """
     ids = [s.run_id for s in specs]
-    exp.store.assemble(ids)
-    summaries = exp.store.summaries(ids, weeks=FINAL_WEEKS)
+    summaries = exp.store.assemble(ids, weeks=FINAL_WEEKS)
     if not summaries.empty:
         summaries = summaries.sort_values("run_id").reset_index(drop=True)
     tmp = exp.folder / ".runs_summary.csv.tmp"

@@ -541,7 +541,9 @@ def _check_parameter_ranges(checker: _Checker, parameters: tuple[Parameter, ...]
         for end, value in ends:
             for scenario in scenarios.values():
                 try:
-                    scenario.with_overrides({param.key: value})
+                    # A fresh mapping each time: Scenario.with_overrides writes into the
+                    # scenario's own nested data (see the report on issue 3).
+                    load_scenario(scenario.as_mapping(), {param.key: value})
                 except ScenarioError as exc:
                     msg = exc.errors[0].message
                     checker.fail(f"parameters.{param.key}.{end}", f"{value!r} is not allowed here: {msg}")

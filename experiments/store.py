@@ -117,12 +117,16 @@ class ExperimentStore:
         return {int(p.stem.removeprefix("run-")) for p in self.failures.glob("run-*.json")}
 
     def write_run(self, spec: RunSpec, frame: pd.DataFrame) -> None:
-        """Write one finished run as a shard, atomically; clears an earlier failure record."""
-        table = run_table(spec, frame)
+        """Write one finished run as a shard, atomically (temporary name, then rename); clears an earlier failure record.
+
+        The rename makes a shard whole or absent however the process dies; a
+        shard left unreadable by a machine crash is found and rerun by `open`.
+        """
+        import pyarrow.parquet as pq
+
         target = self.shards / f"run-{spec.run_id:06d}.parquet"
         tmp = self.shards / f".run-{spec.run_id:06d}.parquet.tmp"
-        table.to_parquet(tmp, index=False)
-        _fsync(tmp)
+        pq.write_table(run_table(spec, frame), tmp)
         os.replace(tmp, target)
         failure = self.failures / f"run-{spec.run_id:06d}.json"
         if failure.exists():
@@ -146,8 +150,12 @@ class ExperimentStore:
 
     # -- assembling --------------------------------------------------------------
 
-    def assemble(self, run_ids: Iterable[int] | None = None) -> Path:
-        """Write ``runs.parquet``: the shards of ``run_ids`` (default: all), by run id, one shard in memory at a time."""
+    def assemble(self, run_ids: Iterable[int] | None = None, weeks: int = 26) -> pd.DataFrame:
+        """Write ``runs.parquet`` from the shards of ``run_ids`` (default: all), by run id; return the run summaries.
+
+        One shard is in memory at a time; each becomes one row group of
+        ``runs.parquet`` and one row of the summaries (`summary_row`).
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -155,33 +163,28 @@ class ExperimentStore:
         target = self.folder / "runs.parquet"
         tmp = self.folder / ".runs.parquet.tmp"
         writer = None
+        rows = []
         try:
             for run_id in ids:
-                table = pq.read_table(self.shards / f"run-{run_id:06d}.parquet")
-                table = table.replace_schema_metadata(None)
+                table = pq.read_table(self.shards / f"run-{run_id:06d}.parquet").replace_schema_metadata(None)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
+                rows.append(summary_row(table, weeks))
         finally:
             if writer is not None:
                 writer.close()
         if writer is None:
-            pa_empty = pa.table({c: pa.array([], pa.int64()) for c in ID_COLUMNS[1:]})
-            pq.write_table(pa_empty, tmp)
-        _fsync(tmp)
+            pq.write_table(pa.table({c: pa.array([], pa.int64()) for c in ID_COLUMNS[1:]}), tmp)
         os.replace(tmp, target)
-        return target
+        return pd.DataFrame(rows)
 
     def summaries(self, run_ids: Iterable[int] | None = None, weeks: int = 26) -> pd.DataFrame:
-        """One row per finished run: identity columns, parameters and the mean of each outcome over its last ``weeks`` weeks."""
+        """One row per finished run of ``run_ids`` (default: all): `summary_row` of its shard."""
         import pyarrow.parquet as pq
 
         ids = sorted(self.finished_ids() if run_ids is None else set(run_ids) & self.finished_ids())
-        rows = []
-        for run_id in ids:
-            frame = pq.read_table(self.shards / f"run-{run_id:06d}.parquet").to_pandas()
-            rows.append(summary_row(frame, weeks))
-        return pd.DataFrame(rows)
+        return pd.DataFrame([summary_row(pq.read_table(self.shards / f"run-{run_id:06d}.parquet"), weeks) for run_id in ids])
 
     def finish(self, **fields: Any) -> None:
         """Mark the experiment complete, adding ``fields`` to the manifest."""
@@ -190,34 +193,45 @@ class ExperimentStore:
         write_json(self.folder / "manifest.json", self.meta)
 
 
-def run_table(spec: RunSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """One run's outcome frame with its identity and parameter columns in front."""
+def run_table(spec: RunSpec, frame: pd.DataFrame):
+    """One run's outcome frame as an Arrow table, with identity and parameter columns in front."""
+    import pyarrow as pa
+
     n = len(frame)
-    front = {
-        "scenario": [spec.scenario] * n,
-        "point": np.full(n, spec.point, np.int64),
-        "rep": np.full(n, spec.rep, np.int64),
-        "seed": np.full(n, spec.seed, np.int64),
-        "run_id": np.full(n, spec.run_id, np.int64),
-        "step": np.asarray(frame.index, np.int64),
+    columns = {
+        "scenario": pa.array([spec.scenario] * n, pa.string()),
+        "point": pa.array(np.full(n, spec.point, np.int64)),
+        "rep": pa.array(np.full(n, spec.rep, np.int64)),
+        "seed": pa.array(np.full(n, spec.seed, np.int64)),
+        "run_id": pa.array(np.full(n, spec.run_id, np.int64)),
+        "step": pa.array(np.asarray(frame.index, np.int64)),
     }
     for key, value in spec.values.items():
-        front[key] = [value] * n
-    out = pd.DataFrame(front)
+        columns[key] = pa.array([value] * n)
     for column in frame.columns:
-        out[column] = frame[column].to_numpy(np.float64)
-    return out
+        columns[column] = pa.array(frame[column].to_numpy(np.float64))
+    return pa.table(columns)
 
 
-def summary_row(frame: pd.DataFrame, weeks: int = 26) -> dict[str, Any]:
-    """Identity, parameters and final-weeks means of one run's table."""
-    first = frame.iloc[0]
-    numeric = frame.select_dtypes("number").columns
-    outcome_cols = [c for c in frame.columns if c not in ID_COLUMNS and "." not in c]
-    row: dict[str, Any] = {c: first[c] for c in frame.columns if c in ID_COLUMNS and c != "step"}
-    row.update({c: first[c] for c in frame.columns if "." in c})
-    tail = frame.tail(min(weeks, len(frame)))
-    row.update({c: float(tail[c].mean()) for c in outcome_cols if c in numeric})
+def summary_row(table, weeks: int = 26) -> dict[str, Any]:
+    """Identity, parameter values and final-weeks means of one run's Arrow table.
+
+    Identity and parameter columns (dotted keys) keep their first value;
+    every outcome column becomes the mean over the last ``weeks`` steps.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tail = table.slice(max(0, table.num_rows - weeks))
+    row: dict[str, Any] = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if name == "step":
+            continue
+        if name in ID_COLUMNS or "." in name or not pa.types.is_floating(column.type):
+            row[name] = column[0].as_py()
+        else:
+            row[name] = pc.mean(tail.column(name)).as_py()
     return row
 
 
@@ -233,11 +247,6 @@ def digest(runs: pd.DataFrame) -> str:
     h = hashlib.sha256(",".join(map(str, table.columns)).encode())
     h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
     return h.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> str:
