@@ -65,8 +65,22 @@ class Executor:
         raise NotImplementedError
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Start workers from a fork server that has imported the model once (else spawn).
+
+    Forking the main process itself is unsafe once it runs threads (Arrow's
+    I/O pool, a test runner's); a fork server is single-threaded, and workers
+    forked from it start in milliseconds with the model already imported.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["experiments.engine", "sim"])
+    return context
+
+
 class LocalExecutor(Executor):
-    """Worker processes on this machine (forked where the platform allows, else spawned)."""
+    """Worker processes on this machine, started from a fork server where the platform has one."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -82,8 +96,7 @@ class LocalExecutor(Executor):
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         if self._pool is None:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
         pending = set()
         it = iter(tasks)
         window = WINDOW_PER_WORKER * self.workers
