@@ -17,7 +17,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.facilities import SITING_RULES, gaussian_weight
+from sim.facilities import SITING_RULES, siting_reach
 from sim.ngos import Contract, new_ngo
 
 #: Government pots leak half as much as committee accounts (assumption).
@@ -135,11 +135,7 @@ class Government(mesa.Agent):
         lay = m.layout
         n = len(lay.community_size)
         mean_access = np.bincount(m.residents.community, weights=m.residents.access, minlength=n) / np.maximum(lay.community_size, 1)
-        if p.sharing:
-            dist = np.hypot(lay.community_x[:, None] - lay.community_x[None, :], lay.community_y[:, None] - lay.community_y[None, :]) if n <= 2000 else None
-            reach = gaussian_weight(dist, p.catchment_km) if dist is not None else np.eye(n)
-        else:
-            reach = np.eye(n)
+        reach = siting_reach(lay, m.neighbours, p)  # sparse: a dense C x C was 200 MB at 5,000 communities
         return {
             "population": self.population.astype(float),
             "centres": m.facilities.per_community(n),
