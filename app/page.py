@@ -30,13 +30,19 @@ LANG_NAMES = {"en": "English", "zh": "中文"}
 
 # Per-connection state (solara scopes module-level reactive values to each browser tab).
 lang = solara.reactive("en")
-tick = solara.reactive(0)
+tick = solara.reactive(0)  # bumped each week: views re-render
+settings = solara.reactive(0)  # bumped when levers, presets or the world change: inputs re-render
 playing = solara.reactive(False)
 notice = solara.reactive(("", ()))  # (kind: "", "ok" or "error", lines)
 colour_by = solara.reactive("coverage")
 
 
 def _refresh() -> None:
+    tick.value += 1
+
+
+def _changed() -> None:
+    settings.value += 1
     tick.value += 1
 
 
@@ -66,7 +72,7 @@ def apply_lever(session: Session, key: str, value) -> list[str]:
         lever = BY_KEY.get(key)
         shown = _fmt_value(lever, session.value(key), language) if lever else str(value)
         _report([], tr("applied", language, what=f"{lever_name(key, language)} = {shown}"))
-    _refresh()
+    _changed()
     return problems
 
 
@@ -74,7 +80,7 @@ def apply_lever(session: Session, key: str, value) -> list[str]:
 def LeverInput(session: Session, lever: Lever):
     """One lever's widget, its value and unit from the schema."""
     language = lang.value
-    tick.value  # noqa: B018 - re-render when the run changes
+    settings.value  # noqa: B018 - re-render when the settings change (not every week)
     value = session.value(lever.key)
     unit = unit_name(lever.unit, language)
     label = f"{lever_name(lever.key, language)} [{lever.clause}]" if lever.mechanism != "world" else lever_name(lever.key, language)
@@ -124,7 +130,7 @@ def Notice():
 def Controls(session: Session):
     """Preset, comparison, seed, district size, and play / pause / step / reset."""
     language = lang.value
-    tick.value  # noqa: B018
+    settings.value  # noqa: B018
     names = list(presets())
     labels = {preset_label(n, preset_description(n) if language == "en" else "", language): n for n in names}
     by_name = {n: label for label, n in labels.items()}
@@ -133,12 +139,12 @@ def Controls(session: Session):
         playing.value = False
         session.choose_preset(labels.get(label, label))
         _report([])
-        _refresh()
+        _changed()
 
     def compare(label: str) -> None:
         playing.value = False
         session.set_compare(None if label == tr("compare_off", language) else labels.get(label, label))
-        _refresh()
+        _changed()
 
     def step() -> None:
         session.step()
@@ -148,7 +154,7 @@ def Controls(session: Session):
         playing.value = False
         session.reset()
         _report([])
-        _refresh()
+        _changed()
 
     def loop() -> None:
         while playing.value and session.running:
@@ -167,6 +173,16 @@ def Controls(session: Session):
     solara.InputInt(tr("seed", language), value=int(session.value("seed")), on_value=lambda v: apply_lever(session, "seed", v), continuous_update=False)
     for lever in WORLD_LEVERS:
         LeverInput(session, lever)
+    RunButtons(session, step, reset)
+    if session.pending:
+        solara.Info(tr("pending", language))
+
+
+@solara.component
+def RunButtons(session: Session, step, reset):
+    """Reset, play / pause, step and the week counter (re-rendered every week)."""
+    language = lang.value
+    tick.value  # noqa: B018
     with solara.Row(justify="space-between"):
         solara.Button(tr("reset", language), on_click=reset, color="primary", classes=["btn-reset"])
         if playing.value:
@@ -178,8 +194,6 @@ def Controls(session: Session):
     solara.Text(week, classes=["week-counter"])
     if not session.running:
         solara.Info(tr("finished", language))
-    if session.pending:
-        solara.Info(tr("pending", language))
 
 
 @solara.component

@@ -1,0 +1,137 @@
+"""Speed of the teaching app: one step (model + chart update) at the population cap, and the first page load.
+
+Two measurements, both at ``world.residents`` = `app.levers.MAX_RESIDENTS`
+with two policies side by side (the heaviest case the app allows):
+
+1. Server side, in this process: one week of both runs plus building every
+   chart the page shows (map, six live charts, groups, difference) and
+   encoding them as JSON, as solara sends them. 95th percentile over
+   ``--steps`` weeks.
+2. In headless Chromium (Debian's, through Playwright) against ``run.py ui``'s
+   server on loopback: the first page load (navigation until the week counter
+   and every chart are drawn), and the time from a click on Step until the
+   browser shows the new week in the charts, 95th percentile.
+
+Run: ``.venv/bin/python benchmarks/bench_app.py [--steps 60] [--clicks 20] [--no-browser]``.
+The issue's targets: a step at most 100 ms at the 95th percentile, first load under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import charts  # noqa: E402
+from app.levers import MAX_RESIDENTS  # noqa: E402
+from app.session import Session  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chart_update(session: Session, lang: str = "en") -> int:
+    """Build every chart option the page shows and encode it; returns the bytes sent."""
+    yours, other = session.frame("yours"), session.frame("other")
+    options = [charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, "coverage", lang)]
+    options += [charts.line_chart(name, yours, other, lang) for name in charts.LINE_CHARTS]
+    options += [charts.volunteer_chart(yours, other, lang), charts.spending_chart(yours, other, lang), charts.group_chart(yours, other, lang), charts.difference_chart(yours, other, lang)]
+    options.append(charts.now_table(yours, other, lang))
+    return len(json.dumps(options))
+
+
+def server_side(steps: int) -> tuple[np.ndarray, float, int]:
+    """Step times (s) of model + chart update, the build time, and the last payload size."""
+    started = time.perf_counter()
+    session = Session("baseline", residents=MAX_RESIDENTS, compare="integrated_reform")
+    build = time.perf_counter() - started
+    times, size = [], 0
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        session.step()
+        size = chart_update(session)
+        times.append(time.perf_counter() - t0)
+    return np.array(times), build, size
+
+
+def in_browser(clicks: int) -> tuple[float, np.ndarray]:
+    """First page load (s) and click-to-drawn step times (s) in headless Chromium at the cap."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_app_browser import CHROMIUM_ARGS, free_port, wait_for_port
+
+    from app.launch import server_command, server_env
+
+    port = free_port()
+    server = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            # A warm-up visit, so the load measured is a visitor's, not the server's first import.
+            warm = browser.new_page()
+            warm.goto(f"http://127.0.0.1:{port}/")
+            warm.wait_for_selector(".week-counter", timeout=120_000)
+            warm.close()
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            t0 = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/")
+            drawn = "() => document.querySelectorAll('.solara-echarts').length >= 8 && [...document.querySelectorAll('.solara-echarts')].every(e => e.__vue__ && e.__vue__.chart)"
+            page.wait_for_function(drawn, timeout=120_000)
+            load = time.perf_counter() - t0
+            # Population at the cap (applies at reset) and a comparison run.
+            page.locator(".compare-select").click()
+            page.locator(".menuable__content__active .v-list-item", has_text="integrated_reform").first.click()
+            page.wait_for_selector(".chart-difference")
+            page.get_by_label("Set any lever (key=value)").fill(f"world.residents={MAX_RESIDENTS}")
+            page.locator(".any-lever-apply").click()
+            page.wait_for_selector(".lever-applied")
+            page.locator(".btn-reset").click()
+            page.wait_for_function(f"() => document.body.innerText.includes('{MAX_RESIDENTS} agents')")
+            times = []
+            for n in range(1, clicks + 1):
+                t0 = time.perf_counter()
+                page.locator(".btn-step").click()
+                page.wait_for_function(
+                    "(n) => { const el = document.querySelector('.chart-coverage'); return el.__vue__.chart.getOption().series[0].data.length === n; }",
+                    arg=n,
+                    polling="raf",
+                )
+                times.append(time.perf_counter() - t0)
+            browser.close()
+        return load, np.array(times)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=60, help="weeks timed on the server side")
+    parser.add_argument("--clicks", type=int, default=20, help="Step clicks timed in the browser")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser measurements")
+    args = parser.parse_args()
+    times, build, size = server_side(args.steps)
+    ms = times * 1e3
+    print(f"population cap: {MAX_RESIDENTS:,} residents, two policies side by side")
+    print(f"build both runs: {build:.2f} s")
+    print(f"server step (model + all charts, JSON {size / 1024:.0f} KiB): median {np.median(ms):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms, max {ms.max():.1f} ms")
+    print(f"  over {len(ms)} weeks (target p95 <= 100 ms)")
+    if not args.no_browser:
+        load, clicks = in_browser(args.clicks)
+        cms = clicks * 1e3
+        print(f"first page load (navigation until every chart is drawn): {load:.2f} s (target < 3 s)")
+        print(f"browser step (click Step until the chart shows the new week): median {np.median(cms):.0f} ms, p95 {np.percentile(cms, 95):.0f} ms over {len(cms)} clicks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
