@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import ROOT, in_subprocess  # noqa: E402 - sibling script, not a package
+from bench_scale import ROOT, in_subprocess  # a sibling script, not a package
 
 
 def time_default_run(small: bool) -> float:
