@@ -99,7 +99,7 @@ def _open(args: argparse.Namespace):
     if args.plan:
         source = args.plan
     elif len(args.files) >= 2:
-        source = {"name": "compare", "scenarios": list(args.files), "replications": DEFAULT_REPS}
+        source = {"name": "scenarios", "scenarios": list(args.files)}
     else:
         raise BadInput(["run.py compare: needs two or more scenario files (the first is the reference) or --plan PLAN.yaml"])
     precision = None
@@ -108,7 +108,7 @@ def _open(args: argparse.Namespace):
         precision_outcomes = _split(args.precision_outcomes) or ["coverage"]
         precision = {"target": args.precision, "max_reps": args.max_reps, "outcomes": precision_outcomes}
         reps = args.max_reps
-    plan = load_plan(source, command="compare", extra_overrides=overrides, seed=args.seed, steps=args.steps, replications=reps, outcomes=outcomes)
+    plan = load_plan(source, command="compare", extra_overrides=overrides, seed=args.seed, steps=args.steps, replications=reps, outcomes=outcomes, default_replications=DEFAULT_REPS)
     if precision is not None:
         bad = [o for o in precision["outcomes"] if o not in plan.outcomes]
         if bad:

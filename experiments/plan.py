@@ -199,6 +199,7 @@ def load_plan(
     steps: int | None = None,
     replications: int | None = None,
     outcomes: list[str] | None = None,
+    default_replications: int = 1,
 ) -> Plan:
     """Read and validate a plan for ``command`` (compare, sweep or sensitivity).
 
@@ -212,6 +213,7 @@ def load_plan(
         steps: ``--steps``, replacing the plan's steps.
         replications: ``--reps``, replacing the plan's replications.
         outcomes: ``--outcomes``, replacing the plan's outcomes.
+        default_replications: replications when neither the plan nor the flags say.
 
     Returns:
         The validated `Plan`.
@@ -259,7 +261,7 @@ def load_plan(
     name = checker.text(data, "name", default=Path(file).stem if not isinstance(source, Mapping) else command)
     description = checker.text(data, "description", default="")
     base_seed = checker.integer(data, "seed", default=1, lower=0, upper=2**63 - 1)
-    reps = checker.integer(data, "replications", default=1, lower=1, upper=100_000)
+    reps = checker.integer(data, "replications", default=default_replications, lower=1, upper=100_000)
     plan_steps = checker.integer(data, "steps", default=None, lower=1, upper=5200)
     outcome_names = _outcomes(checker, data)
     overrides = _overrides(checker, data, extra_overrides)

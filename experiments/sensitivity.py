@@ -22,7 +22,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from experiments.cli_common import report_bad_input
+from experiments.cli_common import positive_int, report_bad_input
 from experiments.design import design_points, runs_of, unit_problem
 from experiments.experiment import BadInput, add_experiment_flags, complete, finish, make_executor, open_store, run_specs, set_overrides
 from experiments.plan import Plan, PlanError, Sampler, load_plan
@@ -35,7 +35,7 @@ INDICES = {"sobol": ("total_order", "first_order"), "morris": ("mu_star", "sigma
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the sensitivity command."""
     parser.add_argument("plan", metavar="PLAN.yaml", help="experiment plan with parameters and a sobol or morris sampler")
-    parser.add_argument("--reps", type=int, help="replications per design point (default: the plan's)")
+    parser.add_argument("--reps", type=positive_int, help="replications per design point (default: the plan's)")
     add_experiment_flags(parser)
 
 

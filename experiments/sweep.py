@@ -17,7 +17,7 @@ import argparse
 
 import pandas as pd
 
-from experiments.cli_common import report_bad_input
+from experiments.cli_common import positive_int, report_bad_input
 from experiments.design import design_points, runs_of
 from experiments.experiment import BadInput, add_experiment_flags, complete, finish, make_executor, open_store, run_specs, set_overrides
 from experiments.plan import Plan, PlanError, load_plan
@@ -27,7 +27,7 @@ from experiments.stats import t_interval
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the sweep command."""
     parser.add_argument("plan", metavar="PLAN.yaml", help="experiment plan with parameters and a grid or lhs sampler")
-    parser.add_argument("--reps", type=int, help="replications per design point (default: the plan's)")
+    parser.add_argument("--reps", type=positive_int, help="replications per design point (default: the plan's)")
     add_experiment_flags(parser)
 
 

@@ -160,3 +160,20 @@ def test_replicate_seeds_are_derived_and_runs_interleaved(tmp_path):
     assert [s.point for s in specs[:9]] != list(range(9))  # shuffled, so a partial run is spread out
     assert replicate_seed(3, 0) != replicate_seed(4, 0)
     assert 0 <= replicate_seed(2**63 - 1, 10**6) < 2**63
+
+
+def test_validate_checks_shipped_plans_and_scenarios(capsys):
+    plans = sorted(str(p) for p in (ROOT / "experiments" / "plans").glob("*.yaml"))
+    assert len(plans) >= 4
+    assert run.main(["validate", *plans, str(BASELINE)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok  ") == len(plans) + 1
+    assert "sensitivity plan sobol_assumptions" in out and "compare plan mechanisms" in out
+
+
+def test_validate_reports_plan_errors(tmp_path, capsys):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(GOOD.replace("lower: 20, upper: 150", "lower: 150, upper: 20"), encoding="utf-8")
+    assert run.main(["validate", str(plan)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{plan}:11:") and "must be below upper" in err[0]
