@@ -13,6 +13,7 @@ runs, with the random seed Mesa expects in ``scenario.rng``.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import os
@@ -231,7 +232,7 @@ def _plain(value: Any) -> Any:
 
 
 def _apply_overrides(raw: Mapping[str, Any], positions: Positions, overrides: Mapping[str, Any], origin: str) -> tuple[dict[str, Any], Positions]:
-    data = _deep_merge({}, raw)
+    data = copy.deepcopy(dict(raw))  # never mutate the scenario the overrides start from
     positions = dict(positions)
     for index, (key, value) in enumerate(overrides.items(), start=1):
         where = Position(origin, index, 1)

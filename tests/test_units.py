@@ -180,3 +180,10 @@ def test_run_stops_at_horizon_and_returns_model():
     assert model.run() is model
     assert model.steps == 8 and not model.running
     assert len(model.outcome_frame()) == 8
+
+
+def test_refused_override_leaves_the_scenario_unchanged():
+    base = sim.load_scenario(SMALL)
+    with pytest.raises(sim.ScenarioError):
+        base.with_overrides({"government.admin_tasks": 5000})
+    assert base.with_overrides({"government.platform": True}).government.admin_tasks == 100
