@@ -84,7 +84,7 @@ def differences(old: dict[str, dict[str, float]], new: dict[str, dict[str, float
             if a is None or b is None:
                 lines.append(f"{name}.{key}: {a} -> {b}")
             elif not math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL):
-                change = f" ({(b - a) / abs(a):+.2%})" if a else ""
+                change = f" (relative {(b - a) / abs(a):+.1e})" if a else ""
                 lines.append(f"{name}.{key}: {a:.10g} -> {b:.10g}{change}")
     return lines
 

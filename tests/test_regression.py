@@ -46,5 +46,5 @@ def test_summary_outcomes_match_the_baseline(stored):
 def test_differences_reports_changes_beyond_tolerance_only():
     old = {"a": {"coverage": 0.5, "backlog": 0.0}}
     assert update.differences(old, {"a": {"coverage": 0.5 * (1 + 1e-12), "backlog": 0.0}}) == []
-    assert update.differences(old, {"a": {"coverage": 0.51, "backlog": 0.0}}) == ["a.coverage: 0.5 -> 0.51 (+2.00%)"]
+    assert update.differences(old, {"a": {"coverage": 0.51, "backlog": 0.0}}) == ["a.coverage: 0.5 -> 0.51 (relative +2.0e-02)"]
     assert update.differences(old, {"b": old["a"]}) == ["a: scenario removed", "b: new scenario"]
