@@ -231,6 +231,36 @@ def _plot_sweep(per_run: pd.DataFrame, plan: dict[str, Any], path: Path) -> Path
     return path
 
 
+def _plot_heatmaps(table: pd.DataFrame, plan: dict[str, Any], path: Path) -> Path | None:
+    """For a two-parameter design with few values per axis: one heatmap of the point means per outcome."""
+    import matplotlib.pyplot as plt
+
+    params = list(plan.get("parameters", {}))
+    outcomes = [o for o in plan.get("outcomes", []) if o in table][:6]
+    if len(params) != 2 or not outcomes or table["scenario"].nunique() != 1 or any(table[p].nunique() > 12 for p in params):
+        return None
+    cols = min(3, len(outcomes))
+    rows = math.ceil(len(outcomes) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.8 * cols, 3.9 * rows), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        grid = table.pivot_table(index=params[0], columns=params[1], values=outcome)
+        image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns], fontsize=7)
+        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index], fontsize=7)
+        for (i, j), value in np.ndenumerate(grid.to_numpy()):
+            ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=6.5, color="white" if value < np.nanmean(grid.to_numpy()) else "black")
+        ax.set_xlabel(params[1], fontsize=8)
+        ax.set_ylabel(params[0], fontsize=8)
+        ax.set_title(_label(outcome), fontsize=9)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    for ax in axes.flat[len(outcomes):]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def _plot_sensitivity(table: pd.DataFrame, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
@@ -374,6 +404,9 @@ def _sweep_section(table: pd.DataFrame, per_run: pd.DataFrame, plan: dict[str, A
     shown = table.head(MAX_HTML_ROWS)
     note = f" (first {MAX_HTML_ROWS} of {len(table)} points; all in sweep_summary.csv)" if len(table) > MAX_HTML_ROWS else ""
     body = (_img(fig) + "<p class=cap>Each dot is one run's final-weeks mean; lines join the mean per value. File: sweep.png.</p>") if fig else ""
+    heat = _plot_heatmaps(table, plan, folder / "sweep_heatmap.png")
+    if heat is not None:
+        body += _img(heat) + "<p class=cap>Mean over replicates at each design point. File: sweep_heatmap.png.</p>"
     return f"<section><h2>Sweep</h2>{body}<h3>Per design point{_esc(note)}</h3>{_table(shown)}</section>"
 
 
