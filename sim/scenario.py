@@ -333,6 +333,9 @@ def _type_name(value: Any) -> str:
 
 
 def _unknown_key_message(loc: list[str]) -> str:
+    if len(loc) == 1 and loc[0] in all_keys() and "." in loc[0]:
+        section, name = loc[0].split(".", 1)
+        return f"dotted keys are for overrides (--set) only (allowed in a file: '{name}:' indented under '{section}:')"
     if len(loc) == 1:
         valid = [k for k in Config.model_fields] + ["extends"]
     else:

@@ -124,6 +124,8 @@ CASES = [
     Case("tab-indentation", **one("world:\n\tresidents: 2000\n", "(document)", 2, 1, "YAML syntax error", "'\\t'", cli=True)),
     Case("two-documents", **one("name: a\n---\nname: b\n", "(document)", 2, 1, "YAML syntax error", "another document")),
     Case("number-as-key", **one("world:\n  3: 4\n", "world.3", 2, 3, "keys must be plain names")),
+    Case("dotted-key-in-file", **one("seed: 1\ngovernment.admin_tasks: 40\n", "government.admin_tasks", 2, 1, "dotted keys are for overrides", "'admin_tasks:' indented under 'government:'")),
+    Case("windows-line-ends", **one("name: x\r\nseed: 3\r\ngovernment:\r\n  admin_tasks: 4000\r\n", "government.admin_tasks", 4, 3, "4000 is out of range")),
     Case("list-as-key", **one("? [a, b]\n: 1\n", "(document)", 1, 3, "keys must be plain names")),
     # -- extends ---------------------------------------------------------------------------
     Case("extends-missing-file", **one("name: x\nextends: nowhere.yaml\n", "extends", 2, 1, "file not found", "nowhere.yaml")),
@@ -302,6 +304,12 @@ def test_missing_and_unreadable_files(tmp_path):
     with pytest.raises(sim.ScenarioError) as caught:
         sim.load_scenario(binary)
     assert "not UTF-8" in parse_error_line(str(caught.value))["message"]
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfname: bom\nseed: 3\n")
+    assert (sim.load_scenario(path).name, sim.load_scenario(path).seed) == ("bom", 3)
 
 
 def test_unicode_and_valid_extends_chain_load(tmp_path, write_yaml):
