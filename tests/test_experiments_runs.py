@@ -48,7 +48,7 @@ def table_digest(folder: Path) -> str:
     return digest(pd.read_parquet(folder / "runs.parquet"))
 
 
-def test_same_digest_with_one_worker_two_workers_and_dask(tmp_path):
+def test_same_digest_with_one_worker_two_workers_dask_local_and_a_scheduler(tmp_path):
     plan = sweep_plan(tmp_path)
     digests = {}
     for label, flags in {"one": ["--workers", "1"], "two": ["--workers", "2"], "dask": ["--dask-local", "2"]}.items():
@@ -57,6 +57,12 @@ def test_same_digest_with_one_worker_two_workers_and_dask(tmp_path):
         runs = pd.read_parquet(out / "runs.parquet")
         assert len(runs) == 4 * 2 * 20 and runs["run_id"].nunique() == 8
         digests[label] = table_digest(out)
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, silence_logs=50) as cluster:
+        out = tmp_path / "scheduler"
+        assert run.main(["sweep", str(plan), "--out", str(out), "--quiet", "--no-report", "--scheduler", cluster.scheduler_address]) == 0
+        digests["scheduler"] = table_digest(out)
     assert len(set(digests.values())) == 1, digests
     # The tidy table: identity columns, parameter values and every outcome.
     assert {"scenario", "seed", "run_id", "step", "government.admin_tasks", "government.allocation_rule", "coverage"} <= set(runs.columns)
