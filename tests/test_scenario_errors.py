@@ -93,25 +93,44 @@ CASES = [
     Case("alias-without-anchor", **one("seed: *n\n", "(document)", 1, 7, "YAML alias *n is not allowed")),
     # -- cross-field contradictions -----------------------------------------------------
     Case("odd-ties", **one("world:\n  ties_per_resident: 5\n", "world.ties_per_resident", 2, 3, "5 is odd", "allowed: an even integer")),
-    Case("leaders-exceed-communities", **one("liaison:\n  leaders: 20\n  communities_per_leader: 2\n", "liaison.leaders", 2, 3, "40 links, more than the 28 communities", "allowed: at most 28 links")),
+    Case(
+        "leaders-exceed-communities",
+        **one(
+            "world:\n  urban_communities: 3\n  rural_communities: 25\nliaison:\n  leaders: 20\n  communities_per_leader: 2\n",
+            "liaison.leaders",
+            5,
+            3,
+            "40 links, more than the 28 communities",
+            "allowed: at most 28 links",
+        ),
+    ),
     Case("ngos-initial-above-max", **one("ngos:\n  initial: 50\n  max_ngos: 10\n", "ngos.initial", 2, 3, "50 NGOs at the start exceed ngos.max_ngos = 10")),
     Case("no-communities", **one("world:\n  urban_communities: 0\n  rural_communities: 0\n", "world.rural_communities", 3, 3, "at least one community")),
     Case("urban-share-without-urban-communities", **one("seed: 1\nworld:\n  urban_communities: 0\n", "world.urban_communities", 3, 3, "no urban communities")),
-    Case("elderly-plus-youth-above-one", **one("residents:\n  youth_share: 0.9\n", "residents.youth_share", 2, 3, "plus youth (0.9) exceed the whole population")),
-    Case("rural-elderly-plus-youth-above-one", **one("residents:\n  elderly_share_rural: 0.3\n  youth_share: 0.8\n", "residents.elderly_share_rural", 2, 3, "elderly (0.3) plus youth (0.8)")),
-    Case("too-few-residents-for-communities", **one("world:\n  residents: 100\n", "world.residents", 2, 3, "100 residents cannot fill 28 communities", "at least 10 per community")),
+    Case("elderly-plus-youth-above-one", **one("residents:\n  youth_share: 1.0\n", "residents.youth_share", 2, 3, "plus youth (1.0) exceed the whole population")),
+    Case(
+        "rural-elderly-plus-youth-above-one",
+        **one("residents:\n  elderly_share_urban: 0.1\n  elderly_share_rural: 0.3\n  youth_share: 0.8\n", "residents.elderly_share_rural", 3, 3, "elderly (0.3) plus youth (0.8)"),
+    ),
+    Case(
+        "too-few-residents-for-communities",
+        **one("world:\n  residents: 100\n  urban_communities: 3\n  rural_communities: 25\n", "world.residents", 2, 3, "100 residents cannot fill 28 communities", "at least 10 per community"),
+    ),
     Case(
         "ties-too-many-for-community",
         **one(
-            "world:\n  residents: 400\n  urban_communities: 2\n  rural_communities: 8\n  ties_per_resident: 24\n",
+            "world:\n  residents: 400\n  urban_communities: 2\n  rural_communities: 8\n  urban_population_share: 0.2\n  ties_per_resident: 34\n",
             "world.ties_per_resident",
-            5,
+            6,
             3,
-            "24 ties do not fit in communities of about 26 residents",
-            "allowed: fewer than 20",
+            "34 ties do not fit in communities of about 40 residents",
+            "allowed: fewer than 32",
         ),
     ),
-    Case("purchase-without-ngos", **one("ngos:\n  initial: 0\n  max_ngos: 0\n", "ngos.max_ngos", 3, 3, "buys NGO services but ngos.max_ngos is 0")),
+    Case(
+        "purchase-without-ngos",
+        **one("government:\n  purchase_share: 0.1\nngos:\n  initial: 0\n  max_ngos: 0\n", "government.purchase_share", 2, 3, "0.1 of the budget buys NGO services but ngos.max_ngos is 0"),
+    ),
     Case(
         "too-many-residents-for-memory",
         **one("world:\n  residents: 100000000000\n", "world.residents", 2, 3, "more than half of this machine's memory", f"at most {_memory_limit_residents():,} here", cli=True),
