@@ -99,7 +99,7 @@ def main() -> None:
         print("\n2. Dask LocalCluster (2 workers, 127.0.0.1) against 2 local processes")
         print(f"   with cluster start-up: {td:7.2f} s  overhead {td / t2 - 1:+.1%}")
         print(f"   runs alone           : {td_runs:7.2f} s  overhead {td_runs / t2 - 1:+.1%}  (target: <= +5%)")
-        print(f"   identical results: {d1 == d2 == dd} (digest {d1[:16]})")
+        print(f"   identical results: {d1 == d2 == dd} (digests: 1 worker {d1[:12]}, 2 workers {d2[:12]}, Dask {dd[:12]})")
         trace = memory_trace(args.memory_runs, workdir)
         print(f"\n3. Memory while {args.memory_runs} runs (2,000 residents x 52 weeks) finish, 2 workers")
         print("   finished   main RSS MiB   workers RSS MiB")
