@@ -88,7 +88,12 @@ class ExperimentStore:
         meta = dict(old)
         meta["status"] = "running"
         meta.setdefault("resumed", []).append(manifest()["created"])
-        meta["code_version_resumed"] = manifest()["code_version"]
+        now = manifest()["code_version"]
+        if now != old.get("code_version"):
+            import sys
+
+            print(f"warning: {folder} was started with code {old.get('code_version')}, resuming with {now}; runs from the two may differ", file=sys.stderr)
+        meta["code_version_resumed"] = now
         store.meta = meta
         write_json(path, meta)
         return store
