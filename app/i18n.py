@@ -267,6 +267,7 @@ PRESETS_ZH: dict[str, str] = {
     "integrated_reform": "综合改革：M1–M6 同时实施",
     "stress_aging": "压力测试：人口老龄化",
     "stress_budget_cut": "压力测试：财政削减 40%",
+    "city": "城市规模现状：百万人口、250 个社区（P1–P4）",
 }
 
 

@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Validate, run, write the folder, print the summary."""
     try:
-        scenario = load_scenario(args.file, overrides_from(args) or None)
+        scenario = load_scenario(args.file, overrides_from(args) or None, origin="--set")
     except ScenarioError as exc:
         return report_bad_input(exc.lines())
     out = Path(args.out) if args.out else default_out(scenario.name)

@@ -119,7 +119,9 @@ class Government(mesa.Agent):
         """
         p = self.scenario.planning
         m = self.model
-        n_new = int(ledger.balance[ledger.pot("capital")] // p.facility_cost)
+        # At most one new centre per community a round: a county does not
+        # build more in a year, and it bounds the work of a planning round.
+        n_new = min(int(ledger.balance[ledger.pot("capital")] // p.facility_cost), len(m.layout.community_size))
         if n_new == 0:
             return 0
         ctx = self._siting_context()

@@ -215,10 +215,10 @@ class CommunityModel(mesa.Model):
         n_comm, n_cat = len(self.layout.community_size), len(CATEGORIES)
         scale = sc.world.scale
         open_ = res.open
-        comm, cat = res.community[open_], res.pending[open_].astype(np.int64)
+        comm, cat = res.community[open_], res.open_category.astype(np.int64)
         requests = np.bincount(comm * n_cat + cat, minlength=n_comm * n_cat).reshape(n_comm, n_cat).astype(float)
         self._requests = requests
-        demand = requests * scale
+        demand = requests  # each request is one person's need, whatever world.scale (see Residents)
         share = np.divide(requests, requests.sum(axis=1, keepdims=True), out=np.zeros_like(requests), where=requests.sum(axis=1, keepdims=True) > 0)
         ngo_hours = np.zeros((n_comm, n_cat))
         ngo_quality = np.zeros((n_comm, n_cat))
@@ -233,16 +233,11 @@ class CommunityModel(mesa.Model):
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(open_, comm, cat, res.access[open_], demand, supply, self.streams["service"])
-        served = open_[met]
-        res.resolve(served, supply.quality[comm[met], cat[met]], self.week)
-        waiting = open_[~met]
-        gave_up = res.keep_waiting(waiting, self.week, sc.residents.max_wait_weeks)
-        res.open = waiting[res.pending[waiting] >= 0]
-        self._served = served
-        unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat) * scale
+        self._served = res.close(np.flatnonzero(met), supply.quality[comm[met], cat[met]], self.week)
+        res.wait_a_week(self.week, sc.residents.max_wait_weeks)
+        unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
         self.unmet += UNMET_SMOOTHING * (unmet_now - self.unmet)
         self._open_now = np.concatenate([open_, self._lapsed])
-        del gave_up
 
     def _liaison(self) -> None:
         visited = self.government.visits_due(self.week)
@@ -250,11 +245,12 @@ class CommunityModel(mesa.Model):
             self.government.visit(visited, self.ledger)
             res = self.residents
             open_ = res.open
-            at_visit = np.isin(res.community[open_], visited)
-            chosen = at_visit & (self.streams["liaison"].random(len(open_)) < self.scenario.liaison.backlog_clear_share)
-            resolved = open_[chosen]
-            res.resolve(resolved, np.full(len(resolved), VISIT_QUALITY), self.week)
-            res.open = open_[~chosen]
+            # A flag per community instead of np.isin (a sort of the open requests).
+            is_visited = np.zeros(len(self.layout.community_size), bool)
+            is_visited[visited] = True
+            at_visit = is_visited[res.community[open_]]
+            chosen = np.flatnonzero(at_visit & (self.streams["liaison"].random(len(open_)) < self.scenario.liaison.backlog_clear_share))
+            resolved = res.close(chosen, np.full(len(chosen), VISIT_QUALITY), self.week)
             self._served = np.concatenate([self._served, resolved])
 
     def _residents(self) -> None:

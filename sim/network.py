@@ -50,7 +50,12 @@ class Ties:
         # intp, which numpy indexes with directly (int32 ones were converted
         # on every call: the gather took 2x as long); multiplying by a cached
         # 1/degree replaces four temporaries. 20 -> 10 ms a week at 1 M residents.
-        sums = np.add.reduceat(values[self.indices[first:last]], self.indptr[lo:hi] - first)
+        # One trailing zero: a resident with no ties at the end of the range
+        # starts her (empty) segment at the end, which reduceat must be able
+        # to index; empty segments read one stray value, zeroed by 1/degree = 0.
+        gathered = np.zeros(last - first + 1, values.dtype)
+        np.take(values, self.indices[first:last], out=gathered[:-1])
+        sums = np.add.reduceat(gathered, self.indptr[lo:hi] - first)
         sums *= self.inverse_degree[lo:hi]
         return sums.astype(values.dtype, copy=False)
 

@@ -141,10 +141,10 @@ def measure(model) -> dict[str, float]:
     out["staff_turnover"] = _ratio(board.departures.sum(), before.sum(), 0.0)
     uses = ledger.step_uses
     out["spending"] = sum(v for k, v in uses.items() if k != "leakage")
-    met_now = model.met_this_week * scale
+    met_now = model.met_this_week  # requests are people's needs (see sim.residents)
     out["cost_per_need_met"] = out["spending"] / met_now if met_now > 0 else 0.0
-    out["backlog"] = len(res.open) * scale
-    out["wait_weeks"] = float(res.waited[res.open].mean()) if len(res.open) else 0.0
+    out["backlog"] = float(len(res.open))
+    out["wait_weeks"] = float(res.waited.mean()) if len(res.waited) else 0.0
     out["leakage"] = uses["leakage"]
     out["service_hours"] = float((board.service_hours + board.extra_hours).sum())
     out["volunteer_hours"] = model.volunteer_hours * scale

@@ -95,7 +95,7 @@ class Residents(Section):
     low_income_share_rural: float = param(0.085, ge=0.0, le=1.0, unit="share", source="MCA 2014 bulletin: 52.1 million rural dibao recipients", doc="Low-income (dibao) share, rural.")
     migrant_share_urban: float = param(0.25, ge=0.0, le=1.0, unit="share", source="NBS 2015: 253 million floating population, mostly in cities", doc="Migrant share, urban.")
     migrant_share_rural: float = param(0.03, ge=0.0, le=1.0, unit="share", source="assumption", doc="Migrant share, rural.")
-    need_rate: float = param(0.008, gt=0.0, le=1.0, unit="needs/person/week", source="assumption: about 0.4 service needs per person per year, 0.7 on average with group needs, more for vulnerable groups (P2)", doc="Base weekly rate of a service need; group profiles multiply it.")
+    need_rate: float = param(0.008, ge=1e-5, le=1.0, unit="needs/person/week", source="assumption: about 0.4 service needs per person per year, 0.7 on average with group needs, more for vulnerable groups (P2)", doc="Base weekly rate of a service need; group profiles multiply it.")
     awareness: float = param(0.6, ge=0.0, le=1.0, unit="probability", source="assumption (P1: weak awareness of services)", doc="Initial probability that a resident in need asks for a service.")
     participation_propensity: float = param(0.15, ge=0.0, le=1.0, unit="probability/week", source="assumption", doc="Mean weekly propensity to take part in community affairs (M3).")
     max_wait_weeks: int = param(8, ge=1, le=104, unit="weeks", source="assumption", doc="Weeks a resident keeps asking before giving up on a need.")
@@ -114,11 +114,11 @@ class Committees(Section):
     service_orientation: float = param(0.5, ge=0.0, le=1.0, unit="share", source="assumption (P1: control favoured over service)", doc="Share of non-administrative hours spent on services rather than control work.")
     responsiveness: float = param(0.2, ge=0.0, le=1.0, unit="share", source="assumption (M3)", doc="How far committees act on residents' requests: learning of the service mix and participation.")
     transparency: float = param(0.3, ge=0.0, le=1.0, unit="share", source="assumption (M6: 居务公开)", doc="Openness of committee accounts; cuts leakage and builds trust.")
-    hours_per_need: float = param(2.0, gt=0.0, le=100.0, unit="hours/need", source="assumption", doc="Staff hours needed to meet one service need.")
+    hours_per_need: float = param(2.0, ge=0.1, le=100.0, unit="hours/need", source="assumption", doc="Staff hours needed to meet one service need.")
     turnover_rate: float = param(0.003, ge=0.0, le=0.2, unit="share/week", source="assumption: ~15%/year for well-paid staff", doc="Weekly departure hazard at full morale; low morale raises it up to 4x.")
     refill_weeks: float = param(12.0, ge=1.0, le=104.0, unit="weeks", source="assumption", doc="Mean delay before a vacancy is refilled.")
     new_staff_skill: float = param(0.5, ge=0.0, le=1.0, unit="share", source="assumption", doc="Skill of a newly hired staff member (experienced staff approach 1).")
-    service_hour_cost: float = param(30.0, gt=0.0, le=10_000.0, unit="yuan/hour", source="assumption: community worker wage plus overhead", doc="Cost of one extra service hour bought from a committee's own budget.")
+    service_hour_cost: float = param(30.0, ge=1.0, le=10_000.0, unit="yuan/hour", source="assumption: community worker wage plus overhead", doc="Cost of one extra service hour bought from a committee's own budget.")
 
 
 class Government(Section):
@@ -155,8 +155,8 @@ class Planning(Section):
 
     strategy: PlanningStrategy = param(PlanningStrategy.ad_hoc, strict=False, unit="strategy", source="paper P1: no long-term planning", doc="How new facilities are sited.")
     capital_per_capita: float = param(5.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption", doc="Capital budget for new facilities.")
-    facility_cost: float = param(400_000.0, gt=0.0, le=1e9, unit="yuan", source="assumption: a community service centre", doc="Construction cost of one service centre.")
-    facility_capacity: float = param(4000.0, gt=0.0, le=1e7, unit="people", source="assumption", doc="People one centre can serve (E2SFCA supply).")
+    facility_cost: float = param(400_000.0, ge=10_000.0, le=1e9, unit="yuan", source="assumption: a community service centre", doc="Construction cost of one service centre.")
+    facility_capacity: float = param(4000.0, ge=100.0, le=1e7, unit="people", source="assumption", doc="People one centre can serve (E2SFCA supply).")
     running_cost: float = param(40_000.0, ge=0.0, le=1e8, unit="yuan/year", source="assumption", doc="Yearly running cost of one centre.")
     catchment_km: float = param(2.5, gt=0.0, le=100.0, unit="km", source="assumption near the '15-minute life circle'", doc="Catchment radius of a centre (Gaussian E2SFCA).")
     sharing: bool = param(False, unit="on/off", source="paper M1: share facilities between neighbouring communities", doc="Let residents use centres of neighbouring communities.")
@@ -170,8 +170,8 @@ class NGOs(Section):
 
     initial: int = param(2, ge=0, le=1000, unit="NGOs", source="assumption", doc="NGOs active at the start.")
     max_ngos: int = param(40, ge=0, le=10_000, unit="NGOs", source="assumption", doc="Upper bound on active NGOs.")
-    capacity_hours: float = param(60.0, gt=0.0, le=100_000.0, unit="hours/week", source="assumption", doc="Service hours a new NGO can deliver.")
-    cost_per_hour: float = param(35.0, gt=0.0, le=10_000.0, unit="yuan/hour", source="assumption", doc="Mean NGO cost of a service hour.")
+    capacity_hours: float = param(60.0, ge=1.0, le=100_000.0, unit="hours/week", source="assumption", doc="Service hours a new NGO can deliver.")
+    cost_per_hour: float = param(35.0, ge=1.0, le=10_000.0, unit="yuan/hour", source="assumption", doc="Mean NGO cost of a service hour.")
     quality: float = param(0.6, ge=0.0, le=1.0, unit="share", source="assumption", doc="Mean quality of a new NGO's services.")
     entry_rate: float = param(0.3, ge=0.0, le=1.0, unit="probability/tender", source="assumption", doc="Chance that a new NGO enters when contracts go unfilled.")
 

@@ -112,7 +112,7 @@ class Scenario(MesaScenario):
         return Scenario(self.config, self.__dict__["_raw"], self.__dict__["_positions"], self.source, rng=rng)
 
 
-def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, overrides: Mapping[str, Any] | None = None, origin: str = "<overrides>") -> Scenario:
     """Load, resolve and validate a scenario.
 
     Args:
@@ -120,6 +120,7 @@ def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, over
             `Scenario` (returned as is, with overrides applied).
         overrides: dotted keys to set after loading, e.g.
             ``{"government.admin_tasks": 40}``; validated like the file.
+        origin: the name errors in overrides are located at (``--set`` on the CLI).
 
     Returns:
         The validated `Scenario`.
@@ -132,7 +133,7 @@ def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, over
         100
     """
     if isinstance(source, Scenario):
-        return source.with_overrides(overrides) if overrides else source
+        return source.with_overrides(overrides, origin) if overrides else source
     try:
         if isinstance(source, Mapping):
             raw, positions = _resolve_mapping(source)
@@ -141,7 +142,7 @@ def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, over
             raw, positions = _resolve_file(Path(source), [])
             file = str(source)
         if overrides:
-            raw, positions = _apply_overrides(raw, positions, overrides, "<overrides>")
+            raw, positions = _apply_overrides(raw, positions, overrides, origin)
     except SourceError as exc:
         raise ScenarioError([exc]) from None
     return _validate(raw, positions, file)

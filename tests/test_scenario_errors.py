@@ -415,7 +415,7 @@ def test_parse_override_reads_yaml_values():
     "flags, expected",
     [
         (["--set", "nokeyvalue"], ["--set:1:1: nokeyvalue: expected key=value, e.g. government.admin_tasks=40"]),
-        (["--set", "world.residents=2000", "--set", "government.admin_taks=3"], ["<overrides>:2:1: government.admin_taks: unknown key"]),
+        (["--set", "world.residents=2000", "--set", "government.admin_taks=3"], ["--set:2:1: government.admin_taks: unknown key"]),
     ],
     ids=["no-equals", "unknown-key"],
 )
