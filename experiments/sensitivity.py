@@ -122,9 +122,9 @@ def ranked_text(table: pd.DataFrame) -> str:
     for outcome, part in table.groupby("outcome", sort=False):
         method = part["method"].iloc[0]
         lead, other = INDICES[method]
-        lines.append(f"\n{outcome} ({method}): parameter, {lead} [95% CI], {other} [95% CI]")
-        wide = part.pivot_table(index=["rank", "parameter"], columns="index", values=["value", "ci_low", "ci_high"]).sort_index()
+        lines.append(f"\n{outcome} ({method}): parameter, {lead} [95% CI], {other}" + (" [95% CI]" if method == "sobol" else ""))
+        wide = part.pivot(index=["rank", "parameter"], columns="index", values=["value", "ci_low", "ci_high"]).sort_index()
         for (rank, param), row in wide.iterrows():
-            cells = [f"{row[('value', i)]:7.3f} [{row[('ci_low', i)]:7.3f}, {row[('ci_high', i)]:7.3f}]" for i in (lead, other)]
+            cells = [f"{row[('value', i)]:7.3f}" + (f" [{row[('ci_low', i)]:7.3f}, {row[('ci_high', i)]:7.3f}]" if np.isfinite(row[("ci_low", i)]) else " " * 19) for i in (lead, other)]
             lines.append(f"  {rank:>2}. {param:<36} {cells[0]}   {cells[1]}")
     return "\n".join(lines)
