@@ -62,6 +62,8 @@ class CommunityModel(mesa.Model):
     def __init__(self, scenario: str | os.PathLike | Mapping[str, Any] | Scenario | None = None, *, rng: Any = None, **overrides: Any):
         resolved = load_scenario({} if scenario is None else scenario, overrides or None)
         seed = resolved.seed if rng is None else rng
+        if isinstance(seed, np.integer):  # Mesa's random.Random refuses numpy integers
+            seed = int(seed)
         super().__init__(scenario=resolved.with_rng(seed))
         self.streams = make_streams(base_entropy(seed))
         self._build()

@@ -187,3 +187,9 @@ def test_refused_override_leaves_the_scenario_unchanged():
     with pytest.raises(sim.ScenarioError):
         base.with_overrides({"government.admin_tasks": 5000})
     assert base.with_overrides({"government.platform": True}).government.admin_tasks == 100
+
+
+def test_numpy_integer_seed_is_accepted():
+    a = sim.CommunityModel(SMALL, rng=np.int64(3)).run().outcome_frame()
+    b = sim.CommunityModel(SMALL, rng=3).run().outcome_frame()
+    assert a.equals(b)
