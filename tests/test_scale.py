@@ -26,7 +26,8 @@ SEEDS = (1, 2, 3)
 #: coverage -3%, backlog +8%, satisfaction -0.7%, the rest within 0.5%;
 #: before needs were drawn per person (sim/residents.py) coverage was -43%
 #: and backlog +136% at K = 10. The seed-to-seed spread of these means is
-#: about 1.5% for coverage and 3% for backlog.
+#: about 1.5% for coverage and 3% for backlog; most of the bias left comes
+#: from volunteers being agents (docs/performance.md).
 TOLERANCE = {
     "coverage": 0.08,
     "access_coverage": 0.02,
