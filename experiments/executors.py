@@ -60,23 +60,42 @@ class Executor:
     def close(self) -> None:
         """Release processes and connections."""
 
+    def start(self) -> None:
+        """Start the workers now rather than with the first task (for timing)."""
+
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(task)`` for every task, in completion order."""
         raise NotImplementedError
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Start workers from a fork server that has imported the model once (else spawn).
+    """How to start workers: fork while this process has one thread, else a fork server (else spawn).
 
-    Forking the main process itself is unsafe once it runs threads (Arrow's
-    I/O pool, a test runner's); a fork server is single-threaded, and workers
-    forked from it start in milliseconds with the model already imported.
+    Forking is the fastest start (the model is already imported) but unsafe once
+    the process runs other threads (Arrow's I/O pool, a test runner's); a fork
+    server is single-threaded, imports the model once, and forks workers from
+    itself in milliseconds.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _threads() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["experiments.engine", "sim"])
     return context
+
+
+def _threads() -> int:
+    """Operating-system threads of this process (Linux), or a large number where unknown."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 2
+
+
+def _noop(_: object) -> None:
+    """A task that does nothing (used to start workers)."""
 
 
 class LocalExecutor(Executor):
@@ -93,10 +112,9 @@ class LocalExecutor(Executor):
             for task in tasks:
                 yield fn(task)
             return
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, wait
 
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+        self.start()
         pending = set()
         it = iter(tasks)
         window = WINDOW_PER_WORKER * self.workers
@@ -111,6 +129,15 @@ class LocalExecutor(Executor):
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+
+    def start(self) -> None:
+        """Create the pool and wait until every worker has run a task."""
+        if self.workers == 1 or self._pool is not None:
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+        list(self._pool.map(_noop, range(self.workers)))
 
     def close(self) -> None:
         """Shut the pool down (cancelling what has not started)."""
