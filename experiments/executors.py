@@ -163,7 +163,7 @@ class DaskExecutor(Executor):
             self.client = Client(address, timeout="20s")
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         where = "LocalCluster on 127.0.0.1" if address is None else address
-        self.label = f"Dask ({where}, {self.workers} workers)"
+        self.label = f"Dask ({where}, {self.workers} worker{'s' if self.workers > 1 else ''})"
 
     @property
     def dashboard(self) -> str | None:
