@@ -543,8 +543,7 @@ def _check_parameter_ranges(checker: _Checker, parameters: tuple[Parameter, ...]
         for end, value in ends:
             for scenario in scenarios.values():
                 try:
-                    # A fresh mapping each time: Scenario.with_overrides writes into the
-                    # scenario's own nested data (see the report on issue 3).
+                    # A fresh mapping each time, so no check can leak into the next one.
                     load_scenario(scenario.as_mapping(), {param.key: value})
                 except ScenarioError as exc:
                     msg = exc.errors[0].message
