@@ -24,7 +24,7 @@ from sim.ngos import NGO, new_ngo
 from sim.outcomes import OUTCOMES, Tally, measure
 from sim.parameters import CATEGORIES
 from sim.residents import MOUTH_BLOCKS, Residents
-from sim.rng import base_entropy, make_streams
+from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
 from sim.volunteers import Volunteers
@@ -65,7 +65,10 @@ class CommunityModel(mesa.Model):
         if isinstance(seed, np.integer):  # Mesa's random.Random refuses numpy integers
             seed = int(seed)
         super().__init__(scenario=resolved.with_rng(seed))
-        self.streams = make_streams(base_entropy(seed))
+        self.entropy = base_entropy(seed)
+        self.streams = make_streams(self.entropy)
+        self.key_service = stream_key(self.entropy, "service")
+        self.key_liaison = stream_key(self.entropy, "liaison")
         self._build()
         self._step_order = self._build_step_order()
         self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_outcome, name) for name in OUTCOMES})
@@ -234,7 +237,7 @@ class CommunityModel(mesa.Model):
             self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need,
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
-        met = serve(open_, comm, cat, res.access[open_], demand, supply, self.streams["service"])
+        met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))
         self._served = res.close(np.flatnonzero(met), supply.quality[comm[met], cat[met]], self.week)
         res.wait_a_week(self.week, sc.residents.max_wait_weeks)
         unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
@@ -251,7 +254,7 @@ class CommunityModel(mesa.Model):
             is_visited = np.zeros(len(self.layout.community_size), bool)
             is_visited[visited] = True
             at_visit = is_visited[res.community[open_]]
-            chosen = np.flatnonzero(at_visit & (self.streams["liaison"].random(len(open_)) < self.scenario.liaison.backlog_clear_share))
+            chosen = np.flatnonzero(at_visit & (res.request_uniforms(self.key_liaison) < self.scenario.liaison.backlog_clear_share))
             resolved = res.close(chosen, np.full(len(chosen), VISIT_QUALITY), self.week)
             self._served = np.concatenate([self._served, resolved])
 
@@ -259,10 +262,9 @@ class CommunityModel(mesa.Model):
         res = self.residents
         sc = self.scenario
         n_comm = len(self.layout.community_size)
-        inflow = self.ledger.step_sources
-        received = sum(inflow.values())
-        leak_share = self.ledger.step_uses["leakage"] / received if received > 0 else 0.0
-        integrity = np.clip(0.5 + 0.5 * sc.committees.transparency - 2.0 * leak_share, 0.0, 1.0)
+        # Integrity follows openness and the leakage *rate* residents can see
+        # (M6), not the amount: more money at the same rate is not less honest.
+        integrity = float(np.clip(0.5 + 0.5 * sc.committees.transparency - 2.0 * self.government.leak, 0.0, 1.0))
         res.update_trust(integrity)
         self.participation = res.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
         # Monthly word of mouth, one block of communities a week (see Residents.word_of_mouth).

@@ -154,7 +154,7 @@ class Planning(Section):
     """Facility planning and access (M1)."""
 
     strategy: PlanningStrategy = param(PlanningStrategy.ad_hoc, strict=False, unit="strategy", source="paper P1: no long-term planning", doc="How new facilities are sited.")
-    capital_per_capita: float = param(5.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption", doc="Capital budget for new facilities.")
+    capital_per_capita: float = param(10.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption: about one new centre a year in the 40,000-person district", doc="Capital budget for new facilities.")
     facility_cost: float = param(400_000.0, ge=10_000.0, le=1e9, unit="yuan", source="assumption: a community service centre", doc="Construction cost of one service centre.")
     facility_capacity: float = param(4000.0, ge=100.0, le=1e7, unit="people", source="assumption", doc="People one centre can serve (E2SFCA supply).")
     running_cost: float = param(40_000.0, ge=0.0, le=1e8, unit="yuan/year", source="assumption", doc="Yearly running cost of one centre.")

@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES, GROUPS
+from sim.rng import keyed_uniforms, stream_key
 from sim.world import N_PROFILES, URBAN_BIT, Layout, need_rates_by_profile
 
 #: Sentinel week for "no need scheduled" (the resident is waiting on one).
@@ -88,7 +89,15 @@ class Residents(mesa.Agent):
         self.open = np.zeros(0, np.int64)
         self.open_category = np.zeros(0, np.int8)
         self.waited = np.zeros(0, np.int16)
+        self.open_event = np.zeros(0, np.uint64)  # which need of its agent each request is
         self.open_count = np.zeros(n, np.int16)  # open requests per agent
+        # Counter-based draws (sim.rng.keyed_uniforms) for the need process:
+        # resident i's k-th need comes after the same wait, in the same
+        # category, asked or not, in every scenario on the same seed. A plain
+        # stream would hand later draws to other residents as soon as a
+        # policy changes who is served, loosening common random numbers.
+        self.need_events = np.zeros(n, np.uint32)
+        self.key_needs = stream_key(model.entropy, "needs")
         self._set_need_rates(cfg.need_rate)
         self.next_need = np.full(n, NEVER, np.int32)
         self._schedule(np.arange(n), 0)
@@ -128,7 +137,10 @@ class Residents(mesa.Agent):
         if len(who) == 0:
             return
         p = -np.expm1(-self.profile_rate[self.profile[who]] * free[live])
-        wait = self.model.streams["needs"].geometric(p)
+        u = keyed_uniforms(self.key_needs, who, self.need_events[who])
+        p = np.minimum(p, 1 - 1e-12)  # a certain need next week: wait 1
+        wait = 1 + np.floor(np.log(u) / np.log1p(-p))  # geometric on {1, 2, ...} by inversion
+        self.need_events[who] += 1
         self.next_need[who] = np.minimum(now + wait, NEVER - 1).astype(np.int32)
 
     # -- step parts ---------------------------------------------------------
@@ -144,15 +156,21 @@ class Residents(mesa.Agent):
             return due
         rng = self.model.streams["needs"]
         agents = due
+        event = self.need_events[due].astype(np.uint64) - 1  # the need now due
         if self.scale > 1:
-            due = np.repeat(due, self._needs_this_week(due, rng))
-        u = rng.random(len(due))
+            counts = self._needs_this_week(due, rng)
+            due = np.repeat(due, counts)
+            # Number the people of one agent with a need this week 0, 1, 2 ...
+            nth = np.arange(len(due)) - np.repeat(np.cumsum(counts) - counts, counts)
+            event = np.repeat(event, counts) * np.uint64(1024) + nth.astype(np.uint64)
+        u = keyed_uniforms(self.key_needs, due, event, salt=1)
         category = (u[:, None] > self.profile_cdf[self.profile[due]]).sum(axis=1)
-        asks = rng.random(len(due)) < self.awareness[due]
+        asks = keyed_uniforms(self.key_needs, due, event, salt=2) < self.awareness[due]
         askers = due[asks]
         self.open = np.concatenate([self.open, askers])
         self.open_category = np.concatenate([self.open_category, np.minimum(category[asks], len(CATEGORIES) - 1).astype(np.int8)])
         self.waited = np.concatenate([self.waited, np.zeros(len(askers), np.int16)])
+        self.open_event = np.concatenate([self.open_event, event[asks]])
         lapsed = due[~asks]
         if self.scale == 1:  # `due` holds each person once
             self.open_count[askers] += 1
@@ -227,7 +245,15 @@ class Residents(mesa.Agent):
     def _drop(self, rows: np.ndarray) -> None:
         keep = np.ones(len(self.open), bool)
         keep[rows] = False
-        self.open, self.open_category, self.waited = self.open[keep], self.open_category[keep], self.waited[keep]
+        self.open, self.open_category, self.waited, self.open_event = self.open[keep], self.open_category[keep], self.waited[keep], self.open_event[keep]
+
+    def request_uniforms(self, key: int, salt: int = 0) -> np.ndarray:
+        """One uniform per open request, fixed by (resident, need, weeks waited, salt).
+
+        Used for service and liaison draws, so a request has the same luck
+        this week in every scenario on the same seed.
+        """
+        return keyed_uniforms(key, self.open, self.open_event * np.uint64(128) + self.waited.astype(np.uint64), salt)
 
     def update_trust(self, integrity: float | np.ndarray) -> None:
         """Trust drifts towards a mix of own satisfaction and the committee's integrity (M6).

@@ -54,22 +54,21 @@ def assemble_supply(
     return Supply(needs=hours / hours_per_need, quality=quality, hours=hours)
 
 
-def serve(open_requests: np.ndarray, community: np.ndarray, category: np.ndarray, access: np.ndarray, demand: np.ndarray, supply: Supply, rng: np.random.Generator) -> np.ndarray:
+def serve(community: np.ndarray, category: np.ndarray, access: np.ndarray, demand: np.ndarray, supply: Supply, uniforms: np.ndarray) -> np.ndarray:
     """Decide which open requests are met this week.
 
     Args:
-        open_requests: resident indices with a request waiting.
         community: the community of each open request.
         category: the service category of each open request.
         access: each open requester's access to a centre.
         demand: requests by community and category, in real people.
         supply: what providers offer.
-        rng: the "service" stream.
+        uniforms: one uniform draw per request (`Residents.request_uniforms`).
 
     Returns:
-        a boolean mask over ``open_requests``: True where met.
+        a boolean mask over the open requests: True where met.
     """
     fill = np.minimum(1.0, np.divide(supply.needs, demand, out=np.zeros_like(demand), where=demand > 0))
     reach = 1 - FACILITY_DEPENDENCE[category] * (1 - access)
     p = fill[community, category] * reach
-    return rng.random(len(open_requests)) < p
+    return uniforms < p

@@ -122,7 +122,7 @@ def test_automatic_replications_stop_once_the_target_is_met_and_not_before(tmp_p
     folders = {}
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}"
-        flags = ["--precision", str(target), "--max-reps", "12", "--outcomes", "coverage,satisfaction", "--workers", workers]
+        flags = ["--precision", str(target), "--max-reps", "30", "--outcomes", "coverage,satisfaction", "--workers", workers]
         status = run.main(["compare", BASELINE, M3, *SMALL, *flags, "--quiet", "--no-report", "--out", str(out)])
         assert status == 0
         folders[workers] = out
@@ -130,7 +130,7 @@ def test_automatic_replications_stop_once_the_target_is_met_and_not_before(tmp_p
     stop = json.loads((out / "summary.json").read_text())["stopping"]
     n = stop["replications"]
     assert stop["reason"] == "target met"
-    assert MIN_AUTO_REPS < n < 12
+    assert MIN_AUTO_REPS < n < 30
     per_run = pd.read_csv(out / "runs_summary.csv")
     assert sorted(per_run["rep"].unique()) == list(range(n))
     labels = ["baseline", "m3_participation"]
