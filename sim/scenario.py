@@ -32,7 +32,7 @@ from sim.yamlsource import Position, Positions, SourceError, parse_yaml, read_ya
 #: Bytes of memory one resident needs, measured with benchmarks/bench_scale.py
 #: (arrays ~80 B plus social ties and temporaries); used to refuse populations
 #: that cannot fit before any memory is allocated.
-BYTES_PER_RESIDENT = 200
+BYTES_PER_RESIDENT = 260
 
 #: Fewest residents a community may have: smaller ones make rates meaningless.
 MIN_RESIDENTS_PER_COMMUNITY = 10
