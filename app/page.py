@@ -17,7 +17,7 @@ import time
 import solara
 import solara.lab
 
-from app import charts
+from app import charts, live
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
@@ -39,6 +39,12 @@ colour_by = solara.reactive("coverage")
 
 def _refresh() -> None:
     tick.value += 1
+
+
+def advance(session: Session) -> None:
+    """After a week: send the charts their new data in place, then re-render the week's text."""
+    live.board(session).push(session)
+    _refresh()
 
 
 def _changed() -> None:
@@ -148,7 +154,7 @@ def Controls(session: Session):
 
     def step() -> None:
         session.step()
-        _refresh()
+        advance(session)
 
     def reset() -> None:
         playing.value = False
@@ -160,7 +166,7 @@ def Controls(session: Session):
         while playing.value and session.running:
             started = time.perf_counter()
             session.step()
-            _refresh()
+            advance(session)
             time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
         if not session.running:
             playing.value = False
@@ -241,34 +247,60 @@ def _table(head: list[str], rows: list[list[str]]) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=f"{style}<table class='app-table'><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def _chart(option: dict, name: str, height: int = 300) -> None:
-    solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"}, responsive=True)
+@solara.component
+def Chart(session: Session, name: str, height: int = 300):
+    """One live chart, rendered when its layout may change (language, settings, map colouring).
+
+    A step updates it in place through `app.live` instead.
+    """
+    language = lang.value
+    colour = colour_by.value if name == "map" else None
+    revision = settings.value
+    element = live.LiveChart.element(attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"})
+    board = live.board(session)
+
+    def attach():
+        widget = solara.get_widget(element)
+        board.attach(name, widget)
+        return lambda: board.detach(name, widget)
+
+    def refresh():
+        board.lang = language
+        if colour is not None:
+            board.colour_by = colour
+        board.push(session, only=name)
+
+    solara.use_effect(attach, [])
+    solara.use_effect(refresh, [language, colour, revision])
 
 
 @solara.component
 def Views(session: Session):
-    """Map, live charts, groups and (side by side) the difference."""
+    """Map, live charts, groups and (side by side) the difference.
+
+    Not re-rendered each week: `Chart` widgets are updated in place by
+    `advance`, and only `NowTable` follows the week counter.
+    """
     language = lang.value
-    tick.value  # noqa: B018
-    yours = session.frame("yours")
-    other = session.frame("other") if session.other is not None else None
+    settings.value  # noqa: B018 - re-render when the comparison is switched on or off
+    compared = session.other is not None
     with solara.Columns([1, 2]):
         with solara.Column():
             NowTable(session)
-            if other is not None:
+            if compared:
                 solara.Info(tr("compare_note", language), classes=["compare-note"])
         with solara.Card(margin=0):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
-            _chart(charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by.value, language), "map", 440)
+            Chart(session, "map", 440)
     with solara.GridFixed(columns=3):
         for name in charts.LINE_CHARTS:
-            _chart(charts.line_chart(name, yours, other, language), name)
-        _chart(charts.volunteer_chart(yours, other, language), "volunteers")
-        _chart(charts.spending_chart(yours, other, language), "spending")
-        _chart(charts.group_chart(yours, other, language), "groups")
-    if other is not None:
-        _chart(charts.difference_chart(yours, other, language), "difference", 320)
+            Chart(session, name)
+        Chart(session, "volunteers")
+        Chart(session, "spending")
+        Chart(session, "groups")
+    if compared:
+        Chart(session, "difference", 320)
 
 
 @solara.component

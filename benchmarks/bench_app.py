@@ -8,9 +8,11 @@ with two policies side by side (the heaviest case the app allows):
    encoding them as JSON, as solara sends them. 95th percentile over
    ``--steps`` weeks.
 2. In headless Chromium (Debian's, through Playwright) against ``run.py ui``'s
-   server on loopback: the first page load (navigation until the week counter
-   and every chart are drawn), and the time from a click on Step until the
-   browser shows the new week in the charts, 95th percentile.
+   server on loopback: the first page load (navigation until every chart is
+   drawn), and the end-to-end step: from the click event on Step until the
+   first animation frame in which the week counter and every line chart show
+   the new week (timed inside the page, see `ARM`), median and 95th
+   percentile; the same clicks timed from Playwright are printed too.
 
 Run: ``.venv/bin/python benchmarks/bench_app.py [--steps 60] [--clicks 20] [--no-browser]``.
 The issue's targets: a step at most 100 ms at the 95th percentile, first load under 3 s.
@@ -35,6 +37,26 @@ from app.levers import MAX_RESIDENTS  # noqa: E402
 from app.session import Session  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+
+#: Timing of one Step click inside the page: from the click event on the Step
+#: button to the first animation frame in which the week counter and every
+#: chart show week ``n`` (the charts are checked through ECharts' own model,
+#: the difference chart last, as the server sends it last). This leaves out
+#: Playwright's own latency (finding the button, dispatching the click,
+#: polling), which the wall time measured around it includes.
+ARM = """(n) => {
+  window.__stepClicked = null; window.__stepDone = null;
+  const button = document.querySelector('.btn-step');
+  button.addEventListener('click', () => { window.__stepClicked = performance.now(); }, {capture: true, once: true});
+  const length = (name) => {
+    const el = document.querySelector('.chart-' + name);
+    return el && el.__vue__ && el.__vue__.chart ? el.__vue__.chart.getModel().getSeriesByIndex(0).getData().count() : -1;
+  };
+  const done = () => new RegExp('\\\\b' + n + '\\\\b').test(document.querySelector('.week-counter').innerText)
+    && ['coverage', 'satisfaction', 'gap', 'admin', 'volunteers', 'spending', 'difference'].every(c => length(c) === n);
+  const poll = () => { if (window.__stepClicked !== null && done()) { window.__stepDone = performance.now(); } else { requestAnimationFrame(poll); } };
+  requestAnimationFrame(poll);
+}"""
 
 
 def chart_update(session: Session, lang: str = "en") -> int:
@@ -96,18 +118,18 @@ def in_browser(clicks: int) -> tuple[float, np.ndarray]:
             page.wait_for_selector(".lever-applied")
             page.locator(".btn-reset").click()
             page.wait_for_function(f"() => document.body.innerText.includes('{MAX_RESIDENTS} agents')")
-            times = []
+            page.wait_for_timeout(500)
+            walls, drawn_ms = [], []
             for n in range(1, clicks + 1):
+                page.evaluate(ARM, n)
                 t0 = time.perf_counter()
                 page.locator(".btn-step").click()
-                page.wait_for_function(
-                    "(n) => { const el = document.querySelector('.chart-coverage'); return el.__vue__.chart.getOption().series[0].data.length === n; }",
-                    arg=n,
-                    polling="raf",
-                )
-                times.append(time.perf_counter() - t0)
+                page.wait_for_function("() => window.__stepDone !== null", polling="raf")
+                walls.append(time.perf_counter() - t0)
+                drawn_ms.append(page.evaluate("() => window.__stepDone - window.__stepClicked"))
+                page.wait_for_timeout(100)  # a teacher's clicks are not back to back
             browser.close()
-        return load, np.array(times)
+        return load, np.array(drawn_ms) / 1e3, np.array(walls)
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -126,10 +148,12 @@ def main() -> int:
     print(f"server step (model + all charts, JSON {size / 1024:.0f} KiB): median {np.median(ms):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms, max {ms.max():.1f} ms")
     print(f"  over {len(ms)} weeks (target p95 <= 100 ms)")
     if not args.no_browser:
-        load, clicks = in_browser(args.clicks)
-        cms = clicks * 1e3
+        load, drawn, walls = in_browser(args.clicks)
+        dms, wms = drawn * 1e3, walls * 1e3
         print(f"first page load (navigation until every chart is drawn): {load:.2f} s (target < 3 s)")
-        print(f"browser step (click Step until the chart shows the new week): median {np.median(cms):.0f} ms, p95 {np.percentile(cms, 95):.0f} ms over {len(cms)} clicks")
+        print("end-to-end step (click event until the counter and every chart show the new week, in the page):")
+        print(f"  median {np.median(dms):.0f} ms, p95 {np.percentile(dms, 95):.0f} ms, max {dms.max():.0f} ms over {len(dms)} clicks (target p95 <= 100 ms)")
+        print(f"  the same clicks timed from Playwright (its click and polling included): median {np.median(wms):.0f} ms, p95 {np.percentile(wms, 95):.0f} ms")
     return 0
 
 

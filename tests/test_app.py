@@ -230,3 +230,16 @@ def test_ui_turns_telemetry_off():
 def test_ui_is_listed_by_run_py():
     done = run_cli("ui", "--help")
     assert done.returncode == 0 and "--public" in done.stdout
+
+
+def test_a_step_sends_only_the_data_of_each_chart():
+    from app.live import split
+
+    s = Session("baseline", residents=2000, compare="integrated_reform").step(3)
+    option = charts.line_chart("coverage", s.frame(), s.frame("other"), "en")
+    layout, data = split(option)
+    assert "data" not in layout["xAxis"] and all("data" not in series for series in layout["series"])
+    assert data["xAxis"]["data"] == [1, 2, 3] and [len(series["data"]) for series in data["series"]] == [3] * 8
+    later = charts.line_chart("coverage", s.step().frame(), s.frame("other"), "en")
+    assert split(later)[0] == layout, "a week changes the data only, so the browser merges it into the chart"
+    assert split(charts.line_chart("coverage", s.frame(), s.frame("other"), "zh"))[0] != layout

@@ -1,0 +1,131 @@
+"""Live charts that a step updates in place, without re-rendering the page.
+
+A week used to re-render the whole view (reacton walks every chart option,
+solara resends each option whole, and the browser rebuilds nine charts from
+scratch). Now each chart is a `LiveChart` widget that the page creates once;
+a step calls `push`, which rebuilds the options from the session (cheap, see
+`app.charts`), splits each into its layout (titles, legend, axes, styles) and
+its data, and sends only the data when the layout is unchanged. The browser
+merges that data into the chart (``setOption`` in merge mode) instead of
+rebuilding it. When the layout does change (language, comparison, preset,
+map colouring, new service centres), the whole option is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import ipyvuetify
+import traitlets
+
+from app import charts
+from app.session import Session
+
+
+class LiveChart(ipyvuetify.VuetifyTemplate):
+    """One ECharts chart: ``option`` whole (layout changes), ``update`` data only (every week)."""
+
+    template_file = (__file__, "live_chart.vue")
+
+    attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    option = traitlets.Any({}).tag(sync=True)
+    update = traitlets.Any({}).tag(sync=True)
+    cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    @traitlets.default("cdn")
+    def _cdn(self):
+        import solara.settings
+
+        if not solara.settings.assets.proxy:
+            return solara.settings.assets.cdn
+        return None
+
+    def show(self, option: dict) -> None:
+        """Show ``option``: only its data when the layout is what the browser already has."""
+        layout, data = split(option)
+        with self.hold_sync():
+            if layout != getattr(self, "_layout", None):
+                self._layout = layout
+                self.option = option
+            self.update = data
+
+
+def split(option: dict) -> tuple[dict, dict]:
+    """An ECharts option as (layout without data, data only) for a merge ``setOption``."""
+    layout = dict(option)
+    data: dict[str, Any] = {}
+    axis = option.get("xAxis")
+    if isinstance(axis, dict) and "data" in axis:
+        layout["xAxis"] = {k: v for k, v in axis.items() if k != "data"}
+        data["xAxis"] = {"data": axis["data"]}
+    layout["series"] = [{k: v for k, v in s.items() if k != "data"} for s in option.get("series", [])]
+    data["series"] = [{"data": s.get("data", [])} for s in option.get("series", [])]
+    return layout, data
+
+
+Builder = Callable[[dict], dict]
+
+
+def builders(session: Session, lang: str, colour_by: str) -> dict[str, Builder]:
+    """Each chart the page shows, as a function of the frames (built once per update)."""
+    out: dict[str, Builder] = {
+        "map": lambda f: charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang),
+    }
+    for name in charts.LINE_CHARTS:
+        out[name] = lambda f, name=name: charts.line_chart(name, f["yours"], f["other"], lang)
+    out["volunteers"] = lambda f: charts.volunteer_chart(f["yours"], f["other"], lang)
+    out["spending"] = lambda f: charts.spending_chart(f["yours"], f["other"], lang)
+    out["groups"] = lambda f: charts.group_chart(f["yours"], f["other"], lang)
+    out["difference"] = lambda f: charts.difference_chart(f["yours"], f["other"], lang) if f["other"] is not None else {}
+    return out
+
+
+class Board:
+    """The live charts of one session: which widgets are on the page and how to fill them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.widgets: dict[str, LiveChart] = {}
+        self.lang = "en"
+        self.colour_by = "coverage"
+
+    def attach(self, name: str, widget: LiveChart) -> None:
+        """Put a chart on the board (when it appears on the page)."""
+        with self.lock:
+            self.widgets[name] = widget
+
+    def detach(self, name: str, widget: LiveChart) -> None:
+        """Take a chart off the board (when it leaves the page)."""
+        with self.lock:
+            if self.widgets.get(name) is widget:
+                del self.widgets[name]
+
+    def push(self, session: Session, only: str | None = None) -> None:
+        """Send every attached chart (or just ``only``) the session's current data."""
+        with self.lock, session._lock:
+            names = [only] if only is not None else list(self.widgets)
+            names = [n for n in names if n in self.widgets]
+            if not names:
+                return
+            frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
+            build = builders(session, self.lang, self.colour_by)
+            for name in names:
+                option = build[name](frames)
+                if option:
+                    self.widgets[name].show(option)
+
+
+_BOARDS: weakref.WeakKeyDictionary[Session, Board] = weakref.WeakKeyDictionary()
+_BOARDS_LOCK = threading.Lock()
+
+
+def board(session: Session) -> Board:
+    """The session's `Board` (one per browser tab)."""
+    with _BOARDS_LOCK:
+        found = _BOARDS.get(session)
+        if found is None:
+            found = _BOARDS[session] = Board()
+        return found
