@@ -28,7 +28,7 @@ if [ $dev = 1 ]; then
   .venv/bin/python -m pip install -q -e ".[experiments,app,dev]"
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
-  fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       echo "setup: installing ${need[*]} with apt-get"
