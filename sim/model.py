@@ -234,7 +234,7 @@ class CommunityModel(mesa.Model):
         committee_quality = 0.4 + 0.4 * board.skill + 0.2 * board.morale
         supply = assemble_supply(
             board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality,
-            self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need,
+            self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need, demand,
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))

@@ -44,13 +44,25 @@ def assemble_supply(
     informal_volunteer_hours: np.ndarray,
     request_share: np.ndarray,
     hours_per_need: float,
+    demand: np.ndarray,
 ) -> Supply:
-    """Combine every provider's hours into needs per community and category."""
+    """Combine every provider's hours into needs per community and category.
+
+    Quality is that of the hours actually used: staff and NGO hours serve
+    first and volunteers fill what they leave (mutual aid complements, not
+    replaces, professional service), so volunteers add coverage where needs
+    go unmet without diluting quality where staff already suffice.
+    """
     staff = committee_hours[:, None] * mix
     volunteer = matched_volunteer_hours[:, None] * request_share + informal_volunteer_hours[:, None] * INFORMAL_MIX[None, :]
-    hours = staff + ngo_hours + volunteer
-    weighted = staff * committee_quality[:, None] + ngo_quality_hours + volunteer * VOLUNTEER_QUALITY
-    quality = np.divide(weighted, hours, out=np.zeros_like(hours), where=hours > 0)
+    professional = staff + ngo_hours
+    hours = professional + volunteer
+    needed = demand * hours_per_need
+    used_professional = np.minimum(professional, needed)
+    used_volunteer = np.minimum(volunteer, np.maximum(needed - used_professional, 0.0))
+    pro_quality = np.divide(staff * committee_quality[:, None] + ngo_quality_hours, professional, out=np.zeros_like(hours), where=professional > 0)
+    used = used_professional + used_volunteer
+    quality = np.divide(used_professional * pro_quality + used_volunteer * VOLUNTEER_QUALITY, used, out=np.zeros_like(hours), where=used > 0)
     return Supply(needs=hours / hours_per_need, quality=quality, hours=hours)
 
 
