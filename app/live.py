@@ -8,7 +8,13 @@ a step calls `push`, which rebuilds the options from the session (cheap, see
 its data, and sends only the data when the layout is unchanged. The browser
 merges that data into the chart (``setOption`` in merge mode) instead of
 rebuilding it. When the layout does change (language, comparison, preset,
-map colouring, new service centres), the whole option is sent.
+map colouring), the whole option is sent to that chart's widget.
+
+A week's data for all charts goes as one message, through the page's one
+`LiveBoard` widget: the browser then merges it into every chart in a single
+task and paints once, instead of handling nine messages (nine tasks, each
+drawing one chart, with the server's sends interleaved). A chart whose data
+did not change is left out, so it is not redrawn.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from app.session import Session
 
 
 class LiveChart(ipyvuetify.VuetifyTemplate):
-    """One ECharts chart: ``option`` whole (layout changes), ``update`` data only (every week)."""
+    """One ECharts chart: ``option`` whole (layout changes), ``update`` data only (``{"n", "data"}``)."""
 
     template_file = (__file__, "live_chart.vue")
 
@@ -50,7 +56,19 @@ class LiveChart(ipyvuetify.VuetifyTemplate):
             if layout != getattr(self, "_layout", None):
                 self._layout = layout
                 self.option = option
-            self.update = data
+            # Numbered, so the browser applies it even when it equals an update
+            # sent before (the board's batches may have moved the chart on since).
+            self._sent = getattr(self, "_sent", 0) + 1
+            self.update = {"n": self._sent, "data": data}
+        self._data = data
+
+
+class LiveBoard(ipyvuetify.VuetifyTemplate):
+    """One hidden widget per page: a week's data for every chart in one message (``batch``)."""
+
+    template_file = (__file__, "live_board.vue")
+
+    batch = traitlets.Any({}).tag(sync=True)
 
 
 def split(option: dict) -> tuple[dict, dict]:
@@ -89,6 +107,8 @@ class Board:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.widgets: dict[str, LiveChart] = {}
+        self.sender: LiveBoard | None = None
+        self.batches = 0
         self.lang = "en"
         self.colour_by = "coverage"
 
@@ -103,8 +123,24 @@ class Board:
             if self.widgets.get(name) is widget:
                 del self.widgets[name]
 
+    def attach_sender(self, widget: LiveBoard) -> None:
+        """Set the page's `LiveBoard`, through which a week's data goes."""
+        with self.lock:
+            self.sender = widget
+
+    def detach_sender(self, widget: LiveBoard) -> None:
+        """Drop the page's `LiveBoard` (when it leaves the page): charts get their own updates again."""
+        with self.lock:
+            if self.sender is widget:
+                self.sender = None
+
     def push(self, session: Session, only: str | None = None) -> None:
-        """Send every attached chart (or just ``only``) the session's current data."""
+        """Send every attached chart (or just ``only``) the session's current data.
+
+        Charts whose layout is unchanged get their data through the `LiveBoard`
+        in one message (when the page has one); the others, and ``only``, get
+        their own widget's update.
+        """
         with self.lock, session._lock:
             names = [only] if only is not None else list(self.widgets)
             names = [n for n in names if n in self.widgets]
@@ -112,10 +148,23 @@ class Board:
                 return
             frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
             build = builders(session, self.lang, self.colour_by)
+            batch: dict[str, dict] = {}
             for name in names:
                 option = build[name](frames)
-                if option:
-                    self.widgets[name].show(option)
+                if not option:
+                    continue
+                widget = self.widgets[name]
+                if only is None and self.sender is not None:
+                    layout, data = split(option)
+                    if layout == getattr(widget, "_layout", None):
+                        if data != getattr(widget, "_data", None):
+                            batch[name] = data
+                            widget._data = data
+                        continue
+                widget.show(option)
+            if batch:
+                self.batches += 1
+                self.sender.batch = {"n": self.batches, "charts": batch}
 
 
 _BOARDS: weakref.WeakKeyDictionary[Session, Board] = weakref.WeakKeyDictionary()

@@ -275,6 +275,20 @@ def Chart(session: Session, name: str, height: int = 300):
 
 
 @solara.component
+def Sender(session: Session):
+    """The page's one hidden `LiveBoard`: each week's data for every chart, in one message."""
+    element = live.LiveBoard.element()
+    board = live.board(session)
+
+    def attach():
+        widget = solara.get_widget(element)
+        board.attach_sender(widget)
+        return lambda: board.detach_sender(widget)
+
+    solara.use_effect(attach, [])
+
+
+@solara.component
 def Views(session: Session):
     """Map, live charts, groups and (side by side) the difference.
 
@@ -284,6 +298,7 @@ def Views(session: Session):
     language = lang.value
     settings.value  # noqa: B018 - re-render when the comparison is switched on or off
     compared = session.other is not None
+    Sender(session)
     with solara.Columns([1, 2]):
         with solara.Column():
             NowTable(session)

@@ -243,3 +243,42 @@ def test_a_step_sends_only_the_data_of_each_chart():
     later = charts.line_chart("coverage", s.step().frame(), s.frame("other"), "en")
     assert split(later)[0] == layout, "a week changes the data only, so the browser merges it into the chart"
     assert split(charts.line_chart("coverage", s.frame(), s.frame("other"), "zh"))[0] != layout
+
+
+def test_board_sends_a_week_in_one_batch():
+    """After the first full update, a step's chart data goes in one `LiveBoard` message; unchanged charts are left out."""
+    from app import live
+
+    class Chart:
+        def __init__(self):
+            self.shown = 0
+
+        def show(self, option):
+            self.shown += 1
+            self._layout, self._data = live.split(option)
+
+    class Sender:
+        batch = None
+
+    session = Session("baseline", residents=2000, compare="integrated_reform")
+    board = live.Board()
+    widgets = {name: Chart() for name in ("map", "coverage", "groups", "difference")}
+    for name, widget in widgets.items():
+        board.attach(name, widget)
+    board.push(session)  # no sender yet: each chart its own update
+    assert all(w.shown == 1 for w in widgets.values())
+    sender = Sender()
+    board.attach_sender(sender)
+    session.step()
+    session.step()
+    board.push(session)
+    # The comparison's layout (legend) does not change from week 1 on, so week 2 is data only.
+    session.step()
+    board.push(session)
+    assert set(sender.batch["charts"]) == set(widgets)
+    assert all("series" in data for data in sender.batch["charts"].values())
+    n = sender.batch["n"]
+    board.push(session)  # nothing new: nothing sent
+    assert sender.batch["n"] == n
+    board.detach_sender(sender)
+    assert board.sender is None
