@@ -150,18 +150,30 @@ class DaskExecutor(Executor):
     """A Dask cluster: a LocalCluster on 127.0.0.1 or an existing scheduler."""
 
     def __init__(self, local_workers: int | None = None, address: str | None = None):
+        import dask
         from dask.distributed import Client, LocalCluster
 
         self.cluster = None
         if address is None:
-            self.cluster = LocalCluster(
-                n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=50,
-            )
+            # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers.
+            # Setting it at all turns off glibc's adaptive mmap threshold, so
+            # every large numpy array of a step becomes a fresh mmap and page
+            # faults: runs took 1.9x as long as in a plain process (0.63 vs
+            # 0.34 s for a baseline run, benchmarks/bench_experiments.py).
+            # Keep Dask's single-thread BLAS settings, drop the trim threshold.
+            environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                self.cluster = LocalCluster(
+                    n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0", silence_logs=50,
+                )
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout="20s")
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        # Import the model in every worker now, as the local executor's fork
+        # server does, so the first runs do not pay ~1 s of imports each.
+        self.client.run(_warm_up)
         where = "LocalCluster on 127.0.0.1" if address is None else address
         self.label = f"Dask ({where}, {self.workers} worker{'s' if self.workers > 1 else ''})"
 
@@ -207,3 +219,9 @@ def itertools_islice(it: Iterator[Any], n: int) -> list[Any]:
             break
         out.append(item)
     return out
+
+
+def _warm_up() -> None:
+    """Import the model and the run function in a worker process."""
+    import experiments.engine  # noqa: F401
+    import sim  # noqa: F401
