@@ -22,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.cli_common import add_common_flags, overrides_from
-from experiments.design import RunSpec
+from experiments.cli_common import add_common_flags, overrides_from, positive_int
+from experiments.design import RunSpec, design_points, runs_of
 from experiments.engine import Tally, execute
 from experiments.executors import add_executor_flags, executor_from
 from experiments.figures import FINAL_WEEKS
-from experiments.plan import Plan
+from experiments.plan import Plan, load_plan
 from experiments.results import OutputExistsError, default_out, write_json
 from experiments.store import ExperimentStore, ResumeError
 
@@ -162,3 +162,38 @@ def complete(exp: Experiment) -> int:
     print(f"{exp.kind} {exp.plan.name}: {summary['finished']} of {summary['runs']} runs finished{note}, {summary['wall_seconds']:.1f} s")
     print(f"results: {exp.folder}")
     return 0
+
+
+def add_design_arguments(parser: argparse.ArgumentParser, samplers: str) -> None:
+    """The plan argument, ``--reps`` and the experiment flags of sweep and sensitivity."""
+    parser.add_argument("plan", metavar="PLAN.yaml", help=f"experiment plan with parameters and a {samplers} sampler")
+    parser.add_argument("--reps", type=positive_int, help="replications per design point (default: the plan's)")
+    add_experiment_flags(parser)
+
+
+@dataclass
+class DesignRun:
+    """A finished design: the plan, its points (and unit-cube points), the folder and the per-run summaries."""
+
+    plan: Plan
+    points: Any
+    unit: Any
+    exp: Experiment
+    summaries: pd.DataFrame
+
+
+def run_design(args: argparse.Namespace, command: str) -> DesignRun:
+    """Validate the plan, open the folder, run every design point and finish the run tables.
+
+    Raises:
+        PlanError: for a bad plan (before anything is written).
+        BadInput: for bad flags or a resume that does not match.
+    """
+    plan = load_plan(args.plan, command=command, extra_overrides=set_overrides(args), seed=args.seed, steps=args.steps, replications=args.reps)
+    points, unit = design_points(plan)
+    exp = open_store(command, plan, args, settings={"points": len(points)})
+    specs = runs_of(plan, points)
+    with make_executor(args) as executor:
+        run_specs(exp, specs, executor)
+    summaries = finish(exp, specs, extra={"design_points": len(points), "sampler": plan.sampler.method})
+    return DesignRun(plan, points, unit, exp, summaries)

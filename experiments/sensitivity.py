@@ -22,10 +22,10 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from experiments.cli_common import positive_int, report_bad_input
-from experiments.design import design_points, runs_of, unit_problem
-from experiments.experiment import BadInput, add_experiment_flags, complete, finish, make_executor, open_store, run_specs, set_overrides
-from experiments.plan import Plan, PlanError, Sampler, load_plan
+from experiments.cli_common import report_bad_input
+from experiments.design import unit_problem
+from experiments.experiment import BadInput, add_design_arguments, complete, run_design
+from experiments.plan import Plan, PlanError, Sampler
 from experiments.stats import LEVEL
 
 #: Index names per method, ranked by the first.
@@ -34,25 +34,18 @@ INDICES = {"sobol": ("total_order", "first_order"), "morris": ("mu_star", "sigma
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the sensitivity command."""
-    parser.add_argument("plan", metavar="PLAN.yaml", help="experiment plan with parameters and a sobol or morris sampler")
-    parser.add_argument("--reps", type=positive_int, help="replications per design point (default: the plan's)")
-    add_experiment_flags(parser)
+    add_design_arguments(parser, "sobol or morris")
 
 
 def main(args: argparse.Namespace) -> int:
     """Validate the plan, run the design, analyse, write the tables and the report."""
     try:
-        plan = load_plan(args.plan, command="sensitivity", extra_overrides=set_overrides(args), seed=args.seed, steps=args.steps, replications=args.reps)
-        points, unit = design_points(plan)
-        exp = open_store("sensitivity", plan, args, settings={"points": len(points)})
+        done = run_design(args, "sensitivity")
     except PlanError as exc:
         return report_bad_input(exc.lines())
     except BadInput as exc:
         return report_bad_input(exc.lines)
-    specs = runs_of(plan, points)
-    with make_executor(args) as executor:
-        run_specs(exp, specs, executor)
-    summaries = finish(exp, specs, extra={"design_points": len(points), "sampler": plan.sampler.method})
+    plan, points, unit, exp, summaries = done.plan, done.points, done.unit, done.exp, done.summaries
     table, missing = analyse_runs(summaries, plan, unit, len(points))
     if missing:
         print(f"sensitivity: {missing} design points have no finished run; indices cannot be computed (see summary.json)")

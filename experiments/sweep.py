@@ -17,34 +17,26 @@ import argparse
 
 import pandas as pd
 
-from experiments.cli_common import positive_int, report_bad_input
-from experiments.design import design_points, runs_of
-from experiments.experiment import BadInput, add_experiment_flags, complete, finish, make_executor, open_store, run_specs, set_overrides
-from experiments.plan import Plan, PlanError, load_plan
+from experiments.cli_common import report_bad_input
+from experiments.experiment import BadInput, add_design_arguments, complete, run_design
+from experiments.plan import Plan, PlanError
 from experiments.stats import t_interval
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the sweep command."""
-    parser.add_argument("plan", metavar="PLAN.yaml", help="experiment plan with parameters and a grid or lhs sampler")
-    parser.add_argument("--reps", type=positive_int, help="replications per design point (default: the plan's)")
-    add_experiment_flags(parser)
+    add_design_arguments(parser, "grid or lhs")
 
 
 def main(args: argparse.Namespace) -> int:
     """Validate the plan, run the design, write the tables and the report."""
     try:
-        plan = load_plan(args.plan, command="sweep", extra_overrides=set_overrides(args), seed=args.seed, steps=args.steps, replications=args.reps)
-        points, _ = design_points(plan)
-        exp = open_store("sweep", plan, args, settings={"points": len(points)})
+        done = run_design(args, "sweep")
     except PlanError as exc:
         return report_bad_input(exc.lines())
     except BadInput as exc:
         return report_bad_input(exc.lines)
-    specs = runs_of(plan, points)
-    with make_executor(args) as executor:
-        run_specs(exp, specs, executor)
-    summaries = finish(exp, specs, extra={"design_points": len(points), "sampler": plan.sampler.method})
+    plan, exp, summaries = done.plan, done.exp, done.summaries
     table = sweep_table(summaries, plan)
     tmp = exp.folder / ".sweep_summary.csv.tmp"
     table.to_csv(tmp, index=False)
