@@ -15,10 +15,16 @@ A week's data for all charts goes as one message, through the page's one
 task and paints once, instead of handling nine messages (nine tasks, each
 drawing one chart, with the server's sends interleaved). A chart whose data
 did not change is left out, so it is not redrawn.
+
+The week's text (the week counter, the "this week" table) rides in the same
+message: each is a `LiveText` widget that the server fills, and the browser
+sets the new text in the same task as it redraws the charts, instead of
+waiting for a solara re-render of the page's text after the charts.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 import weakref
 from collections.abc import Callable
@@ -28,6 +34,7 @@ import ipyvuetify
 import traitlets
 
 from app import charts
+from app.i18n import tr
 from app.session import Session
 
 
@@ -71,6 +78,52 @@ class LiveBoard(ipyvuetify.VuetifyTemplate):
     batch = traitlets.Any({}).tag(sync=True)
 
 
+class LiveText(ipyvuetify.VuetifyTemplate):
+    """A piece of the week's text (``name``: ``week`` or ``now``), plain or HTML, filled by the `Board`.
+
+    The server sets ``text``; the board's weekly message also carries it, and
+    the browser shows that at once (``shown``) until ``text`` catches up.
+    """
+
+    template_file = (__file__, "live_text.vue")
+
+    name = traitlets.Unicode("").tag(sync=True)
+    html = traitlets.Bool(False).tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+
+
+def week_text(session: Session, lang: str) -> str:
+    """The week counter, e.g. ``Week 3 of 52``."""
+    return f"{tr('week', lang)} {session.week}{tr('week_suffix', lang)} {tr('of', lang)} {session.model.scenario.steps}"
+
+
+TABLE_STYLE = "<style>.app-table td,.app-table th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}</style>"
+
+
+def table_html(head: list[str], rows: list[list[str]]) -> str:
+    """A plain HTML table (solara.Markdown would fetch KaTeX from a CDN)."""
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"{TABLE_STYLE}<table class='app-table'><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def now_html(session: Session, lang: str, frames: dict | None = None) -> str:
+    """The "this week" card: its title (with the week) and the table of main outcomes."""
+    if frames is None:
+        frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
+    yours, other = frames["yours"], frames["other"]
+    rows = charts.now_table(yours, other, lang)
+    head = ["", tr("yours", lang)] + ([tr("other", lang), "Δ"] if other is not None else [])
+    body = [[r["name"], r["yours"]] + ([r["other"], r["diff"]] if other is not None else []) for r in rows]
+    title = f"{tr('now', lang)}: {tr('week', lang)} {session.week}{tr('week_suffix', lang)}"
+    return f"<div class='v-card__title'>{html.escape(title)}</div>" + table_html(head, body)
+
+
+def texts(session: Session, lang: str, frames: dict | None = None) -> dict[str, str]:
+    """Every `LiveText` of the page, by name."""
+    return {"week": week_text(session, lang), "now": now_html(session, lang, frames)}
+
+
 def split(option: dict) -> tuple[dict, dict]:
     """An ECharts option as (layout without data, data only) for a merge ``setOption``."""
     layout = dict(option)
@@ -108,6 +161,7 @@ class Board:
         self.lock = threading.RLock()
         self.widgets: dict[str, LiveChart] = {}
         self.sender: LiveBoard | None = None
+        self.texts: dict[str, LiveText] = {}
         self.batches = 0
         self.lang = "en"
         self.colour_by = "coverage"
@@ -134,6 +188,26 @@ class Board:
             if self.sender is widget:
                 self.sender = None
 
+    def attach_text(self, name: str, widget: LiveText) -> None:
+        """Put a `LiveText` on the board (when it appears on the page)."""
+        with self.lock:
+            self.texts[name] = widget
+
+    def detach_text(self, name: str, widget: LiveText) -> None:
+        """Take a `LiveText` off the board."""
+        with self.lock:
+            if self.texts.get(name) is widget:
+                del self.texts[name]
+
+    def push_texts(self, session: Session, lang: str | None = None) -> None:
+        """Set every `LiveText` to the session's current text (outside a week: reset, language...)."""
+        with self.lock, session._lock:
+            if lang is not None:
+                self.lang = lang
+            for name, value in texts(session, self.lang).items():
+                if name in self.texts:
+                    self.texts[name].text = value
+
     def push(self, session: Session, only: str | None = None) -> None:
         """Send every attached chart (or just ``only``) the session's current data.
 
@@ -144,9 +218,14 @@ class Board:
         with self.lock, session._lock:
             names = [only] if only is not None else list(self.widgets)
             names = [n for n in names if n in self.widgets]
-            if not names:
-                return
             frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
+            # The week's text, changed since last sent: in the batch (drawn at
+            # once in the browser) and then in each widget (the server's state).
+            text = {}
+            if only is None:
+                text = {n: v for n, v in texts(session, self.lang, frames).items() if n in self.texts and self.texts[n].text != v}
+            if not names and not text:
+                return
             build = builders(session, self.lang, self.colour_by)
             batch: dict[str, dict] = {}
             for name in names:
@@ -162,9 +241,11 @@ class Board:
                             widget._data = data
                         continue
                 widget.show(option)
-            if batch:
+            if self.sender is not None and (batch or text):
                 self.batches += 1
-                self.sender.batch = {"n": self.batches, "charts": batch}
+                self.sender.batch = {"n": self.batches, "charts": batch, "texts": text}
+            for name, value in text.items():
+                self.texts[name].text = value
 
 
 _BOARDS: weakref.WeakKeyDictionary[Session, Board] = weakref.WeakKeyDictionary()

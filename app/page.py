@@ -11,7 +11,6 @@ computed by `app.session` and `app.charts`; this module only lays it out.
 
 from __future__ import annotations
 
-import html
 import time
 
 import solara
@@ -42,9 +41,13 @@ def _refresh() -> None:
 
 
 def advance(session: Session) -> None:
-    """After a week: send the charts their new data in place, then re-render the week's text."""
+    """After a week: send the charts and the week's text their new data in place, in one message.
+
+    Nothing is re-rendered, except the run buttons once the run has finished.
+    """
     live.board(session).push(session)
-    _refresh()
+    if not session.running:
+        _refresh()
 
 
 def _changed() -> None:
@@ -186,7 +189,7 @@ def Controls(session: Session):
 
 @solara.component
 def RunButtons(session: Session, step, reset):
-    """Reset, play / pause, step and the week counter (re-rendered every week)."""
+    """Reset, play / pause, step and the week counter (its text updated in place each week)."""
     language = lang.value
     tick.value  # noqa: B018
     with solara.Row(justify="space-between"):
@@ -196,8 +199,7 @@ def RunButtons(session: Session, step, reset):
         else:
             solara.Button(tr("play", language), on_click=lambda: playing.set(True), color="primary", disabled=not session.running, classes=["btn-play"])
         solara.Button(tr("step", language), on_click=step, color="primary", disabled=playing.value or not session.running, classes=["btn-step"])
-    week = f"{tr('week', language)} {session.week}{tr('week_suffix', language)} {tr('of', language)} {session.model.scenario.steps}"
-    solara.Text(week, classes=["week-counter"])
+    LiveText(session, "week")
     if not session.running:
         solara.Info(tr("finished", language))
 
@@ -215,10 +217,14 @@ def LeverPanel(session: Session):
 
 @solara.component
 def Exports(session: Session):
-    """Downloads: run data (CSV), charts (PNG), settings (scenario YAML)."""
+    """Downloads: run data (CSV), charts (PNG), settings (scenario YAML).
+
+    The file names leave out the week (the CSV has a step column, the YAML a
+    header with the week), so the buttons are not re-rendered every week.
+    """
     language = lang.value
-    tick.value  # noqa: B018
-    stem = f"{session.preset}_seed{session.seed}_week{session.week}"
+    settings.value  # noqa: B018 - preset and seed are in the file names
+    stem = f"{session.preset}_seed{session.seed}"
     with solara.Column(gap="4px"):
         solara.FileDownload(lambda: session.export_csv().encode(), filename=f"{stem}.csv", label=tr("export_csv", language), mime_type="text/csv")
         solara.FileDownload(lambda: session.export_png(language), filename=f"{stem}.png", label=tr("export_png", language), mime_type="image/png")
@@ -226,25 +232,39 @@ def Exports(session: Session):
 
 
 @solara.component
+def LiveText(session: Session, name: str):
+    """The week's text ``name`` (``week``: the counter, ``now``: this week's table), updated in place.
+
+    A step sets it through the board's weekly message (`app.live`); a reset,
+    preset, comparison or language change sets it here.
+    """
+    language = lang.value
+    revision = (tick.value, settings.value)
+    # The first text goes with the widget (set once: later ones come from the board).
+    first = solara.use_memo(lambda: live.texts(session, language)[name], [])
+    element = live.LiveText.element(name=name, html=name != "week", text=first)
+    board = live.board(session)
+
+    def attach():
+        widget = solara.get_widget(element)
+        board.attach_text(name, widget)
+        board.push_texts(session, language)
+        return lambda: board.detach_text(name, widget)
+
+    solara.use_effect(attach, [])
+    solara.use_effect(lambda: board.push_texts(session, language), [language, revision])
+
+
+@solara.component
 def NowTable(session: Session):
     """This week's main outcomes (and the comparison's, and the difference)."""
-    language = lang.value
-    tick.value  # noqa: B018
-    yours = session.frame("yours")
-    other = session.frame("other") if session.other is not None else None
-    rows = charts.now_table(yours, other, language)
-    head = ["", tr("yours", language)] + ([tr("other", language), "Δ"] if other is not None else [])
-    body = [[r["name"], r["yours"]] + ([r["other"], r["diff"]] if other is not None else []) for r in rows]
-    with solara.Card(f"{tr('now', language)}: {tr('week', language)} {session.week}{tr('week_suffix', language)}", classes=["now-table"]):
-        _table(head, body)
+    with solara.Card(classes=["now-table"]):
+        LiveText(session, "now")
 
 
 def _table(head: list[str], rows: list[list[str]]) -> None:
     """A plain HTML table (solara.Markdown would fetch KaTeX from a CDN)."""
-    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    style = "<style>.app-table td,.app-table th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}</style>"
-    solara.HTML(tag="div", unsafe_innerHTML=f"{style}<table class='app-table'><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>")
+    solara.HTML(tag="div", unsafe_innerHTML=live.table_html(head, rows))
 
 
 @solara.component
