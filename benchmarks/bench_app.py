@@ -84,8 +84,12 @@ def server_side(steps: int) -> tuple[np.ndarray, float, int]:
 
 
 def in_browser(clicks: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """First page load (s), click-to-drawn step times (s), Playwright's wall times (s), and per click
-    the week's message arrival after the click and its drawing time (ms), in headless Chromium at the cap."""
+    """Measure the app in headless Chromium at the population cap.
+
+    Returns the first page load (s), click-to-drawn step times (s), Playwright's
+    wall times (s), and per click the week's message arrival after the click and
+    its drawing time (ms).
+    """
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
