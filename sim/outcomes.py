@@ -53,7 +53,7 @@ OUTCOMES: dict[str, Outcome] = {
         _share("volunteer_rate", "Share of residents who volunteer."),
         _share("admin_share", "Share of committee staff hours taken by administrative tasks."),
         _share("staff_turnover", "Share of committee staff who left this week."),
-        _money("spending", "Money spent this week on every use except leakage."),
+        _money("spending", "Running money spent this week: every use except capital (new centres, see use_capital) and leakage."),
         Outcome("cost_per_need_met", "yuan/need", 0.0, None, "Spending / needs met this week (0 when none met)."),
         Outcome("backlog", "needs", 0.0, None, "Requests still waiting at the end of the week (real people)."),
         Outcome("wait_weeks", "weeks", 0.0, None, "Mean weeks waited by the requests still open."),
@@ -140,7 +140,9 @@ def measure(model) -> dict[str, float]:
     before = board.staff + board.departures
     out["staff_turnover"] = _ratio(board.departures.sum(), before.sum(), 0.0)
     uses = ledger.step_uses
-    out["spending"] = sum(v for k, v in uses.items() if k != "leakage")
+    # Capital is a lump in planning weeks: counting it would make spending and
+    # cost per need spike every cycle_weeks; it is reported as use_capital.
+    out["spending"] = sum(v for k, v in uses.items() if k not in ("leakage", "capital"))
     met_now = model.met_this_week  # requests are people's needs (see sim.residents)
     out["cost_per_need_met"] = out["spending"] / met_now if met_now > 0 else 0.0
     out["backlog"] = float(len(res.open))
