@@ -249,13 +249,8 @@ def all_keys() -> list[str]:
     return keys
 
 
-def allowed(dotted: str) -> str:
-    """Describe the values a key accepts, e.g. ``a number in [0, 1]``."""
-    try:
-        info = field_info(dotted)
-    except (KeyError, AttributeError):
-        return ""
-    ann = info.annotation
+def bounds(info) -> tuple[Any, Any, bool, bool]:
+    """A field's ``(lower, upper, lower_open, upper_open)``; None where unbounded."""
     lo = hi = None
     lo_open = hi_open = False
     for m in info.metadata:
@@ -267,6 +262,17 @@ def allowed(dotted: str) -> str:
             hi = m.le
         if getattr(m, "lt", None) is not None:
             hi, hi_open = m.lt, True
+    return lo, hi, lo_open, hi_open
+
+
+def allowed(dotted: str) -> str:
+    """Describe the values a key accepts, e.g. ``a number in [0, 1]``."""
+    try:
+        info = field_info(dotted)
+    except (KeyError, AttributeError):
+        return ""
+    ann = info.annotation
+    lo, hi, lo_open, hi_open = bounds(info)
     if isinstance(ann, type) and issubclass(ann, StrEnum):
         return "one of " + ", ".join(e.value for e in ann)
     kind = {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(ann, str(ann))

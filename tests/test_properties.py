@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.parameters import SECTIONS
+from sim.parameters import SECTIONS, bounds
 from sim.scenario import MIN_RESIDENTS_PER_COMMUNITY
 
 #: Total examples across the tests of this module: at least 300.
@@ -49,21 +49,6 @@ TINY = 1e-6
 HAND_DRAWN = {"world.residents", "world.urban_communities", "world.rural_communities", "world.urban_population_share", "world.ties_per_resident", "liaison.leaders", "liaison.communities_per_leader"}
 
 
-def _bounds(info) -> tuple[float | None, float | None, bool, bool]:
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in info.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = m.ge
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi = m.le
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    return lo, hi, lo_open, hi_open
-
-
 def _field_strategy(key: str, info) -> st.SearchStrategy:
     """Values of one lever within its bounds (narrowed by `SPEED_CAPS`)."""
     ann = info.annotation
@@ -71,7 +56,7 @@ def _field_strategy(key: str, info) -> st.SearchStrategy:
         return st.booleans()
     if isinstance(ann, type) and issubclass(ann, StrEnum):
         return st.sampled_from([e.value for e in ann])
-    lo, hi, lo_open, hi_open = _bounds(info)
+    lo, hi, lo_open, hi_open = bounds(info)
     if key in SPEED_CAPS:
         cap_lo, cap_hi = SPEED_CAPS[key]
         lo_open = lo_open and (lo is not None and cap_lo <= lo)
