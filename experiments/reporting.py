@@ -114,6 +114,18 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 # Figures
 
 
+
+def _save_grid(fig, axes, used: int, path: Path) -> Path:
+    """Blank the unused panels of a figure grid, save it as PNG and close it."""
+    import matplotlib.pyplot as plt
+
+    for ax in axes.flat[used:]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
 def _plot_bands(runs_path: Path, outcomes: list[str], scenarios: list[str], path: Path) -> Path:
     import matplotlib.pyplot as plt
     import pyarrow.parquet as pq
@@ -167,12 +179,7 @@ def _plot_differences(table: pd.DataFrame, path: Path) -> Path:
         ax.invert_yaxis()
         ax.set_title(f"{_label(outcome)}: difference from {ref}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-    for ax in axes.flat[len(outcomes):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save_grid(fig, axes, len(outcomes), path)
 
 
 def _plot_equity(equity: pd.DataFrame, path: Path) -> Path:
@@ -253,12 +260,7 @@ def _plot_heatmaps(table: pd.DataFrame, plan: dict[str, Any], path: Path) -> Pat
         ax.set_ylabel(params[0], fontsize=8)
         ax.set_title(_label(outcome), fontsize=9)
         fig.colorbar(image, ax=ax, shrink=0.8)
-    for ax in axes.flat[len(outcomes):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save_grid(fig, axes, len(outcomes), path)
 
 
 def _plot_sensitivity(table: pd.DataFrame, path: Path) -> Path:
@@ -285,12 +287,7 @@ def _plot_sensitivity(table: pd.DataFrame, path: Path) -> Path:
         ax.set_title(f"{_label(outcome)} ({part['method'].iloc[0]})", fontsize=9)
         ax.legend(fontsize=7)
         ax.grid(axis="x", alpha=0.3)
-    for ax in axes.flat[len(outcomes):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save_grid(fig, axes, len(outcomes), path)
 
 
 def _label(name: str) -> str:
