@@ -9,8 +9,9 @@ image" tool, which downloads it as PNG.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,15 @@ LINE_CHARTS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 #: Outcomes in the difference chart (your policy minus the comparison).
 DIFFERENCE = ("coverage", "satisfaction", "trust", "urban_rural_gap", "admin_share", "volunteer_rate")
+#: Prefix of the difference chart's series names.
+DIFFERENCE_MARK = "Δ "
+#: The time-series charts drawn together in one ECharts instance (`panel`), in reading order;
+#: the difference chart follows them, full width, when there is a comparison.
+PANEL = (*LINE_CHARTS, "volunteers", "spending")
+#: Columns of the panel, the height of one of its rows and of the full-width difference row (pixels).
+PANEL_COLUMNS, PANEL_ROW_PX, PANEL_WIDE_PX = 3, 300, 320
+#: Nominal width of the panel (pixels), to turn the charts' pixel margins into shares of the width.
+PANEL_NOMINAL_PX = 960
 #: Outcomes in the "this week" table.
 NOW = ("coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "admin_share", "volunteer_rate", "spending", "backlog")
 #: Series colours (ECharts default palette, fixed so both runs match).
@@ -36,17 +46,55 @@ PALETTE = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#f
 MAP_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
 #: Side of the map's square plotting area, in pixels.
 MAP_SIDE_PX = 340
+#: Width of the map chart: the plot, its axis and the colour scale beside it.
+MAP_WIDTH_PX = MAP_SIDE_PX + 150
 #: Vertices of a drawn catchment circle.
 CIRCLE_POINTS = 36
 
 
 def _clean(values: Iterable[float], digits: int = 4) -> list[float | None]:
-    """Plain floats for JSON, NaN as null."""
-    out: list[float | None] = []
-    for v in values:
-        f = float(v)
-        out.append(None if math.isnan(f) or math.isinf(f) else round(f, digits))
+    """Plain floats for JSON, NaN and infinities as null (vectorised: a step rebuilds ~40 series)."""
+    array = np.round(np.asarray(values, dtype=float), digits)
+    out = array.tolist()
+    if not np.isfinite(array).all():
+        out = [v if math.isfinite(v) else None for v in out]
     return out
+
+
+class Run:
+    """One run's outcomes as arrays: ``weeks``, ``run[name]`` (an array), ``last(name)``.
+
+    The charts read about 70 columns a week; a pandas column access costs tens
+    of microseconds each, so each chart function turns its frames into a
+    `Run` once (`as_run`), and the app's board builds them once per week for all.
+    """
+
+    __slots__ = ("_columns", "weeks")
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.weeks = frame.index.to_numpy()
+        self._columns = dict(zip(frame.columns, frame.to_numpy(dtype=float).T, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.weeks)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._columns[name]
+
+    def last(self, name: str) -> float:
+        """The latest week's value (NaN before the first week)."""
+        return float(self._columns[name][-1]) if len(self.weeks) else float("nan")
+
+
+Frame = pd.DataFrame | Run
+
+
+def as_run(frame: Frame | None) -> Run | None:
+    """``frame`` as a `Run` (None stays None)."""
+    return frame if frame is None or isinstance(frame, Run) else Run(frame)
 
 
 def _base(title: str, *, legend: Sequence[str] = ()) -> dict:
@@ -64,14 +112,14 @@ def _x_axis(weeks: Sequence[int], lang: str) -> dict:
     return {"type": "category", "data": [int(w) for w in weeks], "name": tr("week_axis", lang), "nameLocation": "middle", "nameGap": 22, "boundaryGap": False}
 
 
-def _runs(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> list[tuple[pd.DataFrame, str, str]]:
-    runs = [(yours, "", "solid")]
+def _runs(yours: Frame, other: Frame | None, lang: str) -> list[tuple[Run, str, str]]:
+    runs = [(as_run(yours), "", "solid")]
     if other is not None:
-        runs.append((other, f" ({tr('other', lang)})", "dashed"))
+        runs.append((as_run(other), f" ({tr('other', lang)})", "dashed"))
     return runs
 
 
-def line_chart(chart: str, yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> dict:
+def line_chart(chart: str, yours: Frame, other: Frame | None, lang: str) -> dict:
     """One of `LINE_CHARTS`: your run solid, the comparison dashed in the same colour."""
     names, share = LINE_CHARTS[chart]
     series, legend = [], []
@@ -81,13 +129,13 @@ def line_chart(chart: str, yours: pd.DataFrame, other: pd.DataFrame | None, lang
             legend.append(label)
             series.append({"name": label, "type": "line", "showSymbol": False, "data": _clean(frame[name]) if name in frame else [], "lineStyle": {"type": dash, "width": 2}, "color": PALETTE[i]})
     option = _base(chart_title(chart, lang), legend=legend)
-    option["xAxis"] = _x_axis(yours.index, lang)
+    option["xAxis"] = _x_axis(as_run(yours).weeks, lang)
     option["yAxis"] = {"type": "value", "min": 0, "max": 1} if share else {"type": "value", "scale": True}
     option["series"] = series
     return option
 
 
-def volunteer_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> dict:
+def volunteer_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
     """Share of residents volunteering (left axis) and volunteer hours (right axis)."""
     series, legend = [], []
     for frame, suffix, dash in _runs(yours, other, lang):
@@ -107,14 +155,15 @@ def volunteer_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) 
             )
     option = _base(chart_title("volunteers", lang), legend=legend)
     option["grid"]["right"] = 64
-    option["xAxis"] = _x_axis(yours.index, lang)
+    option["xAxis"] = _x_axis(as_run(yours).weeks, lang)
     option["yAxis"] = [{"type": "value", "scale": True, "name": tr("share_axis", lang)}, {"type": "value", "scale": True, "name": "h/wk" if lang == "en" else "小时/周"}]
     option["series"] = series
     return option
 
 
-def spending_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> dict:
+def spending_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
     """Money in by source, stacked (your run); the comparison's total dashed."""
+    yours, other = as_run(yours), as_run(other)
     series, legend = [], []
     for i, s in enumerate(SOURCES):
         name = f"source_{s}"
@@ -124,42 +173,43 @@ def spending_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -
     if other is not None and len(other):
         label = outcome_name("spending", lang) + f" ({tr('other', lang)})"
         legend.append(label)
-        total = other[[f"source_{s}" for s in SOURCES]].sum(axis=1)
+        total = sum(other[f"source_{s}"] for s in SOURCES)
         series.append({"name": label, "type": "line", "showSymbol": False, "data": _clean(total, 0), "lineStyle": {"type": "dashed", "width": 2}, "color": "#333333"})
     option = _base(chart_title("spending", lang), legend=legend)
     option["grid"]["left"] = 72
-    option["xAxis"] = _x_axis(yours.index, lang)
+    option["xAxis"] = _x_axis(yours.weeks, lang)
     option["yAxis"] = {"type": "value"}
     option["series"] = series
     return option
 
 
-def difference_chart(yours: pd.DataFrame, other: pd.DataFrame, lang: str) -> dict:
+def difference_chart(yours: Frame, other: Frame, lang: str) -> dict:
     """Your policy minus the comparison, week by week, for the main outcomes."""
+    yours, other = as_run(yours), as_run(other)
     n = min(len(yours), len(other))
     series, legend = [], []
     for i, name in enumerate(DIFFERENCE):
-        label = outcome_name(name, lang)
+        # "Δ": in the panel a name is one legend entry for all its series, so these must not share the line charts' names.
+        label = f"{DIFFERENCE_MARK}{outcome_name(name, lang)}"
         legend.append(label)
-        diff = yours[name].to_numpy()[:n] - other[name].to_numpy()[:n] if n else np.zeros(0)
+        diff = yours[name][:n] - other[name][:n]
         series.append({"name": label, "type": "line", "showSymbol": False, "data": _clean(diff), "color": PALETTE[i]})
     option = _base(chart_title("difference", lang), legend=legend)
-    option["xAxis"] = _x_axis(yours.index[:n], lang)
+    option["xAxis"] = _x_axis(yours.weeks[:n], lang)
     option["yAxis"] = {"type": "value", "scale": True}
     option["series"] = series
     return option
 
 
-def group_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> dict:
+def group_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
     """Coverage and satisfaction by resident group and urban/rural (latest week, pooled)."""
     labels = [*GROUPS, "urban", "rural"]
     series, legend = [], []
     for frame, suffix, _ in _runs(yours, other, lang):
-        last = frame.iloc[-1] if len(frame) else None
         for i, measure in enumerate(("coverage", "satisfaction")):
             label = outcome_name(measure, lang) + suffix
             legend.append(label)
-            values = [last[f"{measure}_{g}"] if last is not None else float("nan") for g in labels]
+            values = [frame.last(f"{measure}_{g}") for g in labels]
             bar = {"name": label, "type": "bar", "data": _clean(values), "color": PALETTE[i]}
             if suffix:
                 bar["itemStyle"] = {"opacity": 0.45}
@@ -173,9 +223,70 @@ def group_chart(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> d
     return option
 
 
-def _circle(x: float, y: float, r: float) -> list[list[float] | str]:
+def time_charts(yours: Frame, other: Frame | None, lang: str) -> list[tuple[str, dict]]:
+    """The options of the `PANEL` charts, and of the difference chart when there is a comparison."""
+    yours, other = as_run(yours), as_run(other)
+    parts = [(name, line_chart(name, yours, other, lang)) for name in LINE_CHARTS]
+    parts += [("volunteers", volunteer_chart(yours, other, lang)), ("spending", spending_chart(yours, other, lang))]
+    if other is not None:
+        parts.append(("difference", difference_chart(yours, other, lang)))
+    return parts
+
+
+def panel_height(compared: bool) -> int:
+    """Height of the panel in pixels: its rows of charts, and the difference row with a comparison."""
+    rows = math.ceil(len(PANEL) / PANEL_COLUMNS)
+    return rows * PANEL_ROW_PX + (PANEL_WIDE_PX if compared else 0)
+
+
+def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("difference",)) -> dict:
+    """Several single-grid charts as one ECharts option: a grid, axes, title and legend per chart.
+
+    Why: ECharts redraws a whole instance on every update, and most of a small
+    chart's redraw is per-instance work (option merge, scheduling, layout,
+    paint); seven charts in one instance draw a week in about 60% of the time
+    of seven instances (docs/app.md). Charts fill ``PANEL_COLUMNS`` columns of
+    ``PANEL_ROW_PX``; one named in ``wide`` takes a row of its own,
+    ``PANEL_WIDE_PX`` high. Each series gets the id ``<chart>/<index>`` and
+    each title and legend the id ``<chart>``, so a chart's parts can be found
+    in the panel. Series names must differ between charts: a legend entry
+    toggles every series of that name.
+    """
+    out: dict = {"animation": False, "title": [], "legend": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
+    top, column = 0, 0
+    cell = 100 / PANEL_COLUMNS
+    for k, (name, option) in enumerate(parts):
+        spans = name in wide
+        if spans and column:  # finish the row
+            top, column = top + PANEL_ROW_PX, 0
+        width = 100 if spans else cell
+        height = PANEL_WIDE_PX if spans else PANEL_ROW_PX
+        left = column * cell
+        grid = option["grid"]
+        pad_left, pad_right = (100 * grid[side] / PANEL_NOMINAL_PX for side in ("left", "right"))
+        out["title"].append({**option["title"], "id": name, "left": f"{left + 0.8:.2f}%", "top": top + option["title"]["top"]})
+        out["legend"].append({**option["legend"], "id": name, "left": f"{left + 0.5:.2f}%", "width": f"{width - 1:.2f}%", "top": top + option["legend"]["top"]})
+        out["grid"].append({"left": f"{left + pad_left:.2f}%", "width": f"{width - pad_left - pad_right:.2f}%", "top": top + grid["top"], "height": height - grid["top"] - grid["bottom"]})
+        out["xAxis"].append({**option["xAxis"], "gridIndex": k})
+        first_y = len(out["yAxis"])
+        y_axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
+        out["yAxis"].extend({**axis, "gridIndex": k} for axis in y_axes)
+        for j, series in enumerate(option["series"]):
+            out["series"].append({**series, "id": f"{name}/{j}", "xAxisIndex": k, "yAxisIndex": first_y + series.get("yAxisIndex", 0)})
+        out.setdefault("tooltip", option.get("tooltip"))
+        out.setdefault("toolbox", option.get("toolbox"))
+        column = 0 if spans else (column + 1) % PANEL_COLUMNS
+        if column == 0:
+            top += height
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _circle(x: float, y: float, r: float) -> tuple[tuple[float, float], ...]:
+    """A catchment's outline (cached: centres stay put between planning cycles, and a step redraws the map)."""
     angles = np.linspace(0, 2 * np.pi, CIRCLE_POINTS + 1)
-    return [[round(float(x + r * np.cos(a)), 3), round(float(y + r * np.sin(a)), 3)] for a in angles]
+    points = np.round(np.column_stack([x + r * np.cos(angles), y + r * np.sin(angles)]), 3)
+    return tuple(map(tuple, points.tolist()))
 
 
 def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km: float, area_km: float, colour_by: str, lang: str) -> dict:
@@ -185,16 +296,17 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
     ``colour_by`` and sized by residents; service centres are black triangles
     with their catchments as grey dashed circles.
     """
-    size = 8 + 22 * np.sqrt(communities["residents"] / max(1, communities["residents"].max()))
-    values = communities[colour_by].to_numpy(dtype=float)
+    residents = communities["residents"].to_numpy()
+    size = np.round(8 + 22 * np.sqrt(residents / max(1, residents.max())), 1).tolist()
+    cx, cy = (np.round(communities[axis].to_numpy(dtype=float), 3).tolist() for axis in ("x", "y"))
+    values = _clean(communities[colour_by], 3)
     data_urban, data_rural = [], []
-    for i, row in enumerate(communities.itertuples(index=False)):
-        v = values[i]
-        point = {"value": [round(float(row.x), 3), round(float(row.y), 3), None if math.isnan(v) else round(float(v), 3), int(row.residents), i], "symbolSize": round(float(size.iloc[i]), 1)}
-        (data_urban if row.urban else data_rural).append(point)
+    for i, urban in enumerate(communities["urban"].to_numpy(dtype=bool)):
+        point = {"value": [cx[i], cy[i], values[i], int(residents[i]), i], "symbolSize": size[i]}
+        (data_urban if urban else data_rural).append(point)
     rings: list = []
-    for row in facilities.itertuples(index=False):
-        rings.extend(_circle(row.x, row.y, catchment_km))
+    for fx, fy in zip(facilities["x"].to_numpy(dtype=float), facilities["y"].to_numpy(dtype=float), strict=True):
+        rings.extend(list(p) for p in _circle(float(fx), float(fy), float(catchment_km)))
         rings.append("-")  # break the line between circles
     metric = outcome_name(colour_by, lang)
     option = {
@@ -246,14 +358,15 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
     return option
 
 
-def now_table(yours: pd.DataFrame, other: pd.DataFrame | None, lang: str) -> list[dict[str, str]]:
+def now_table(yours: Frame, other: Frame | None, lang: str) -> list[dict[str, str]]:
     """Rows of the "this week" table: outcome, your value, comparison, difference."""
+    yours, other = as_run(yours), as_run(other)
     rows = []
     for name in NOW:
-        a = float(yours[name].iloc[-1]) if len(yours) else float("nan")
+        a = yours.last(name)
         row = {"name": outcome_name(name, lang), "yours": _fmt(name, a)}
         if other is not None:
-            b = float(other[name].iloc[-1]) if len(other) else float("nan")
+            b = other.last(name)
             row["other"] = _fmt(name, b)
             row["diff"] = _fmt(name, a - b, signed=True)
         rows.append(row)

@@ -25,6 +25,7 @@ waiting for a solara re-render of the page's text after the charts.
 from __future__ import annotations
 
 import html
+import json
 import threading
 import weakref
 from collections.abc import Callable
@@ -71,11 +72,16 @@ class LiveChart(ipyvuetify.VuetifyTemplate):
 
 
 class LiveBoard(ipyvuetify.VuetifyTemplate):
-    """One hidden widget per page: a week's data for every chart in one message (``batch``)."""
+    """One hidden widget per page: a week's data for every chart in one message (``batch``).
+
+    ``batch`` is a JSON string, parsed in the browser: sent as nested lists,
+    ipywidgets walks every number looking for binary buffers (about 2 ms a
+    week at the population cap, measured in the server's profile).
+    """
 
     template_file = (__file__, "live_board.vue")
 
-    batch = traitlets.Any({}).tag(sync=True)
+    batch = traitlets.Unicode("").tag(sync=True)
 
 
 class LiveText(ipyvuetify.VuetifyTemplate):
@@ -125,13 +131,20 @@ def texts(session: Session, lang: str, frames: dict | None = None) -> dict[str, 
 
 
 def split(option: dict) -> tuple[dict, dict]:
-    """An ECharts option as (layout without data, data only) for a merge ``setOption``."""
+    """An ECharts option as (layout without data, data only) for a merge ``setOption``.
+
+    The data is each series' ``data`` and each category x axis' ``data`` (an
+    axis, or a list of them as in a `charts.panel`); ECharts merges both by index.
+    """
     layout = dict(option)
     data: dict[str, Any] = {}
     axis = option.get("xAxis")
     if isinstance(axis, dict) and "data" in axis:
         layout["xAxis"] = {k: v for k, v in axis.items() if k != "data"}
         data["xAxis"] = {"data": axis["data"]}
+    elif isinstance(axis, list):
+        layout["xAxis"] = [{k: v for k, v in a.items() if k != "data"} for a in axis]
+        data["xAxis"] = [{"data": a.get("data", [])} for a in axis]
     layout["series"] = [{k: v for k, v in s.items() if k != "data"} for s in option.get("series", [])]
     data["series"] = [{"data": s.get("data", [])} for s in option.get("series", [])]
     return layout, data
@@ -145,12 +158,9 @@ def builders(session: Session, lang: str, colour_by: str) -> dict[str, Builder]:
     out: dict[str, Builder] = {
         "map": lambda f: charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang),
     }
-    for name in charts.LINE_CHARTS:
-        out[name] = lambda f, name=name: charts.line_chart(name, f["yours"], f["other"], lang)
-    out["volunteers"] = lambda f: charts.volunteer_chart(f["yours"], f["other"], lang)
-    out["spending"] = lambda f: charts.spending_chart(f["yours"], f["other"], lang)
     out["groups"] = lambda f: charts.group_chart(f["yours"], f["other"], lang)
-    out["difference"] = lambda f: charts.difference_chart(f["yours"], f["other"], lang) if f["other"] is not None else {}
+    # The time series (and the difference) in one ECharts instance: see `charts.panel`.
+    out["panel"] = lambda f: charts.panel(charts.time_charts(f["yours"], f["other"], lang))
     return out
 
 
@@ -218,7 +228,8 @@ class Board:
         with self.lock, session._lock:
             names = [only] if only is not None else list(self.widgets)
             names = [n for n in names if n in self.widgets]
-            frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
+            # Each run's columns as arrays, once for all charts (see `charts.Run`).
+            frames = {"yours": charts.as_run(session.frame("yours")), "other": charts.as_run(session.frame("other")) if session.other is not None else None}
             # The week's text, changed since last sent: in the batch (drawn at
             # once in the browser) and then in each widget (the server's state).
             text = {}
@@ -243,7 +254,7 @@ class Board:
                 widget.show(option)
             if self.sender is not None and (batch or text):
                 self.batches += 1
-                self.sender.batch = {"n": self.batches, "charts": batch, "texts": text}
+                self.sender.batch = json.dumps({"n": self.batches, "charts": batch, "texts": text}, separators=(",", ":"), allow_nan=False)
             for name, value in text.items():
                 self.texts[name].text = value
 

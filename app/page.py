@@ -268,15 +268,16 @@ def _table(head: list[str], rows: list[list[str]]) -> None:
 
 
 @solara.component
-def Chart(session: Session, name: str, height: int = 300):
+def Chart(session: Session, name: str, height: int = 300, width: str = "width: 100%"):
     """One live chart, rendered when its layout may change (language, settings, map colouring).
 
-    A step updates it in place through `app.live` instead.
+    A step updates it in place through `app.live` instead. ``width`` is CSS
+    for the chart's box (its width, or its share of a row).
     """
     language = lang.value
     colour = colour_by.value if name == "map" else None
     revision = settings.value
-    element = live.LiveChart.element(attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"})
+    element = live.LiveChart.element(attributes={"style": f"height: {height}px; {width};", "class": f"chart chart-{name}"})
     board = live.board(session)
 
     def attach():
@@ -310,10 +311,10 @@ def Sender(session: Session):
 
 @solara.component
 def Views(session: Session):
-    """Map, live charts, groups and (side by side) the difference.
+    """This week, the map, the groups, and the panel of time series (with the difference, side by side).
 
-    Not re-rendered each week: `Chart` widgets are updated in place by
-    `advance`, and only `NowTable` follows the week counter.
+    Not re-rendered each week: `Chart` widgets and the week's text are
+    updated in place by `advance`.
     """
     language = lang.value
     settings.value  # noqa: B018 - re-render when the comparison is switched on or off
@@ -327,15 +328,11 @@ def Views(session: Session):
         with solara.Card(margin=0):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
-            Chart(session, "map", 440)
-    with solara.GridFixed(columns=3):
-        for name in charts.LINE_CHARTS:
-            Chart(session, name)
-        Chart(session, "volunteers")
-        Chart(session, "spending")
-        Chart(session, "groups")
-    if compared:
-        Chart(session, "difference", 320)
+            with solara.Row(gap="0px"):
+                # The map keeps its square plot and colour scale; the groups take the rest of the row.
+                Chart(session, "map", 440, width=f"flex: 0 0 {charts.MAP_WIDTH_PX}px")
+                Chart(session, "groups", 440, width="flex: 1 1 0; min-width: 0")
+    Chart(session, "panel", charts.panel_height(compared))
 
 
 @solara.component

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 import numpy as np
 import pytest
@@ -245,6 +246,38 @@ def test_a_step_sends_only_the_data_of_each_chart():
     assert split(charts.line_chart("coverage", s.frame(), s.frame("other"), "zh"))[0] != layout
 
 
+def test_panel_holds_every_time_chart_in_its_own_grid():
+    """The panel (one ECharts instance) keeps each chart's series, axes, title and legend apart."""
+    from app.live import split
+
+    s = Session("baseline", residents=2000, compare="integrated_reform").step(3)
+    parts = charts.time_charts(s.frame(), s.frame("other"), "en")
+    assert [name for name, _ in parts] == [*charts.PANEL, "difference"]
+    option = charts.panel(parts)
+    assert [t["id"] for t in option["title"]] == [name for name, _ in parts]
+    assert len(option["grid"]) == len(parts) == len(option["xAxis"]) == len(option["legend"])
+    for k, (name, part) in enumerate(parts):
+        mine = [series for series in option["series"] if series["id"].startswith(f"{name}/")]
+        assert [series["data"] for series in mine] == [series["data"] for series in part["series"]]
+        assert {series["xAxisIndex"] for series in mine} == {k}
+        assert {option["yAxis"][series["yAxisIndex"]]["gridIndex"] for series in mine} == {k}
+        assert option["legend"][k]["data"] == part["legend"]["data"]
+    # A legend entry toggles every series of its name, so no name is shared between charts.
+    owners = {}
+    for series in option["series"]:
+        owners.setdefault(series["name"], set()).add(series["id"].split("/")[0])
+    assert all(len(charts_of_name) == 1 for charts_of_name in owners.values())
+    # Three charts a row, then the difference alone on its row; nothing overlaps.
+    tops = [grid["top"] for grid in option["grid"]]
+    assert tops[:3] == [tops[0]] * 3 and tops[3] > tops[0] and tops[6] > tops[3]
+    assert option["grid"][6]["top"] + option["grid"][6]["height"] <= charts.panel_height(True)
+    assert charts.panel_height(False) < charts.panel_height(True)
+    # A week later only the data differs, so the browser merges it.
+    layout, data = split(option)
+    assert split(charts.panel(charts.time_charts(s.step().frame(), s.frame("other"), "en")))[0] == layout
+    assert all(len(axis["data"]) == 3 for axis in data["xAxis"])
+
+
 def test_board_sends_a_week_in_one_batch():
     """After the first full update, a step's chart data goes in one `LiveBoard` message; unchanged charts are left out."""
     from app import live
@@ -258,11 +291,16 @@ def test_board_sends_a_week_in_one_batch():
             self._layout, self._data = live.split(option)
 
     class Sender:
-        batch = None
+        batch = ""
+
+    class Text:
+        text = ""
 
     session = Session("baseline", residents=2000, compare="integrated_reform")
     board = live.Board()
-    widgets = {name: Chart() for name in ("map", "coverage", "groups", "difference")}
+    counter = Text()
+    board.attach_text("week", counter)
+    widgets = {name: Chart() for name in ("map", "groups", "panel")}
     for name, widget in widgets.items():
         board.attach(name, widget)
     board.push(session)  # no sender yet: each chart its own update
@@ -275,10 +313,11 @@ def test_board_sends_a_week_in_one_batch():
     # The comparison's layout (legend) does not change from week 1 on, so week 2 is data only.
     session.step()
     board.push(session)
-    assert set(sender.batch["charts"]) == set(widgets)
-    assert all("series" in data for data in sender.batch["charts"].values())
-    n = sender.batch["n"]
+    batch = json.loads(sender.batch)
+    assert set(batch["charts"]) == set(widgets)
+    assert all("series" in data for data in batch["charts"].values())
+    assert batch["texts"]["week"] == counter.text == "Week 3 of 104", "the week's text rides in the batch, and the widget follows"
     board.push(session)  # nothing new: nothing sent
-    assert sender.batch["n"] == n
+    assert json.loads(sender.batch)["n"] == batch["n"]
     board.detach_sender(sender)
     assert board.sender is None

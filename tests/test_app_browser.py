@@ -85,17 +85,34 @@ def page(server):
         browser.close()
 
 
-def chart_data(page, name: str, series: int = 0) -> list:
+#: The option of a chart as the browser holds it: the map and the groups have
+#: their own ECharts instance; the time series are parts of the panel
+#: (`app.charts.panel`), found by their title's and series' ids.
+CHART_OPTION = """(name) => {
+  const own = document.querySelector('.chart-' + name);
+  if (own && own.__vue__ && own.__vue__.chart) return own.__vue__.chart.getOption();
+  const el = document.querySelector('.chart-panel');
+  if (!el || !el.__vue__ || !el.__vue__.chart) return null;
+  const o = el.__vue__.chart.getOption();
+  const series = o.series.filter(s => String(s.id).startsWith(name + '/'));
+  return series.length ? {title: o.title.filter(t => t.id === name), series: series} : null;
+}"""
+
+
+def chart_option(page, name: str) -> dict | None:
+    """The ECharts option of one chart (title, series...), or None before it is drawn."""
+    return json.loads(page.evaluate(f"(name) => JSON.stringify(({CHART_OPTION})(name))", name))
+
+
+def chart_data(page, name: str, series: int = 0) -> list | None:
     """The data of one series of a live chart, as the browser holds it."""
-    return page.evaluate(
-        "([name, i]) => { const el = document.querySelector('.chart-' + name); return el && el.__vue__ && el.__vue__.chart ? el.__vue__.chart.getOption().series[i].data : null; }",
-        [name, series],
-    )
+    option = chart_option(page, name)
+    return option["series"][series]["data"] if option else None
 
 
-def chart_option(page, name: str) -> dict:
-    """The whole ECharts option of a chart (title, series...)."""
-    return json.loads(page.evaluate("(name) => JSON.stringify(document.querySelector('.chart-' + name).__vue__.chart.getOption())", name))
+def wait_chart_length(page, name: str, n: int) -> None:
+    """Wait until the first series of chart ``name`` has ``n`` weeks."""
+    page.wait_for_function(f"(name) => {{ const o = ({CHART_OPTION})(name); return o && o.series[0].data.length === {n}; }}", arg=name)
 
 
 def week(page) -> str:
@@ -123,7 +140,7 @@ def choose(page, select_class: str, option_text: str) -> None:
 def test_page_loads(page):
     page.wait_for_selector(".week-counter")
     assert "Week 0" in week(page)
-    page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 8")
+    page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 3")  # map, groups, panel
     page.wait_for_function("() => { const el = document.querySelector('.chart-map'); return el && el.__vue__ && el.__vue__.chart; }")
     assert page.get_by_text("Policy preset").count() >= 1
     assert page.locator(".explanations").get_by_text("Admin tasks pushed down").count() == 1
@@ -152,7 +169,7 @@ def test_steps_run_and_the_charts_change(page):
     for n in (1, 2, 3):
         page.locator(".btn-step").click()
         wait_week(page, n)
-    page.wait_for_function("() => { const el = document.querySelector('.chart-coverage'); return el.__vue__.chart.getOption().series[0].data.length === 3; }")
+    wait_chart_length(page, "coverage", 3)
     after = chart_data(page, "coverage")
     assert before != after and len(after) == 3
     assert all(0 <= v <= 1 for v in after)
@@ -170,11 +187,10 @@ def test_play_and_pause(page):
 def test_side_by_side_shows_two_runs(page):
     choose(page, "compare-select", "baseline")
     page.wait_for_selector(".compare-note")
-    page.wait_for_selector(".chart-difference")
     for n in (1, 2):
         page.locator(".btn-step").click()
         wait_week(page, n)
-    page.wait_for_function("() => { const el = document.querySelector('.chart-difference'); return el && el.__vue__ && el.__vue__.chart && el.__vue__.chart.getOption().series[0].data.length === 2; }")
+    wait_chart_length(page, "difference", 2)
     option = chart_option(page, "coverage")
     names = [s["name"] for s in option["series"]]
     assert any("(comparison)" in n for n in names) and any("(comparison)" not in n for n in names)
@@ -182,7 +198,7 @@ def test_side_by_side_shows_two_runs(page):
     table = page.locator(".now-table").inner_text()
     assert "your policy" in table and "comparison" in table
     # m2_provision with 30 admin tasks against the baseline's 100: less committee time on admin.
-    admin_diff = page.evaluate("() => { const o = document.querySelector('.chart-difference').__vue__.chart.getOption(); return o.series.find(s => s.name === 'committee time on admin').data; }")
+    admin_diff = next(s["data"] for s in chart_option(page, "difference")["series"] if s["name"] == "Δ committee time on admin")
     assert all(d < 0 for d in admin_diff)
 
 
@@ -216,7 +232,7 @@ def test_chinese_labels(page):
     for label in ("政策预设", "单步", "下派行政事务数", "杠杆的含义", "M2 政府提供", "并排比较：对照政策", "需求覆盖率"):
         page.wait_for_function("(label) => document.body.innerText.includes(label)", arg=label)
     assert "Policy preset" not in page.locator("body").inner_text()
-    page.wait_for_function("() => document.querySelector('.chart-coverage').__vue__.chart.getOption().title[0].text === '覆盖率'")
+    page.wait_for_function(f"() => {{ const o = ({CHART_OPTION})('coverage'); return o && o.title[0].text === '覆盖率'; }}")
     assert chart_option(page, "map")["title"][0]["text"].startswith("社区地图")
     if os.environ.get("APP_SCREENSHOT"):
         page.screenshot(path=os.environ["APP_SCREENSHOT"], full_page=True)
