@@ -358,6 +358,32 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
     return option
 
 
+def overview(map_option: dict, groups_option: dict) -> dict:
+    """The map (``MAP_WIDTH_PX`` wide, on the left) and the groups chart (the rest of the row) as one ECharts option.
+
+    Why one instance: as for `panel`. The map's series come first, so its
+    visual map's ``seriesIndex`` still points at the communities. Series get
+    the ids ``map/<index>`` and ``groups/<index>``, titles and legends ``map``
+    and ``groups``. The tooltip is the map's (one item at a time), so a bar
+    of the groups chart shows its own value.
+    """
+    shift = MAP_WIDTH_PX
+    title, legend, grid = groups_option["title"], groups_option["legend"], groups_option["grid"]
+    parts = (("map", map_option, 0), ("groups", groups_option, 1))
+    return {
+        "animation": False,
+        "title": [{**map_option["title"], "id": "map"}, {**title, "id": "groups", "left": shift + title["left"]}],
+        "legend": [{**map_option["legend"], "id": "map", "left": map_option["grid"]["left"] + 40}, {**legend, "id": "groups", "left": shift, "right": 8}],
+        "grid": [map_option["grid"], {**grid, "left": shift + grid["left"]}],
+        "xAxis": [{**option["xAxis"], "gridIndex": k} for _, option, k in parts],
+        "yAxis": [{**option["yAxis"], "gridIndex": k} for _, option, k in parts],
+        "visualMap": map_option["visualMap"],
+        "tooltip": map_option["tooltip"],
+        "toolbox": map_option["toolbox"],
+        "series": [{**series, "id": f"{name}/{j}", "xAxisIndex": k, "yAxisIndex": k} for name, option, k in parts for j, series in enumerate(option["series"])],
+    }
+
+
 def now_table(yours: Frame, other: Frame | None, lang: str) -> list[dict[str, str]]:
     """Rows of the "this week" table: outcome, your value, comparison, difference."""
     yours, other = as_run(yours), as_run(other)

@@ -155,12 +155,14 @@ Builder = Callable[[dict], dict]
 
 def builders(session: Session, lang: str, colour_by: str) -> dict[str, Builder]:
     """Each chart the page shows, as a function of the frames (built once per update)."""
+    # Two ECharts instances: the map with the groups (`charts.overview`) and the time series (`charts.panel`).
     out: dict[str, Builder] = {
-        "map": lambda f: charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang),
+        "overview": lambda f: charts.overview(
+            charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang),
+            charts.group_chart(f["yours"], f["other"], lang),
+        ),
+        "panel": lambda f: charts.panel(charts.time_charts(f["yours"], f["other"], lang)),
     }
-    out["groups"] = lambda f: charts.group_chart(f["yours"], f["other"], lang)
-    # The time series (and the difference) in one ECharts instance: see `charts.panel`.
-    out["panel"] = lambda f: charts.panel(charts.time_charts(f["yours"], f["other"], lang))
     return out
 
 

@@ -268,16 +268,15 @@ def _table(head: list[str], rows: list[list[str]]) -> None:
 
 
 @solara.component
-def Chart(session: Session, name: str, height: int = 300, width: str = "width: 100%"):
+def Chart(session: Session, name: str, height: int = 300):
     """One live chart, rendered when its layout may change (language, settings, map colouring).
 
-    A step updates it in place through `app.live` instead. ``width`` is CSS
-    for the chart's box (its width, or its share of a row).
+    A step updates it in place through `app.live` instead.
     """
     language = lang.value
-    colour = colour_by.value if name == "map" else None
+    colour = colour_by.value if name == "overview" else None
     revision = settings.value
-    element = live.LiveChart.element(attributes={"style": f"height: {height}px; {width};", "class": f"chart chart-{name}"})
+    element = live.LiveChart.element(attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"})
     board = live.board(session)
 
     def attach():
@@ -328,10 +327,7 @@ def Views(session: Session):
         with solara.Card(margin=0):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
-            with solara.Row(gap="0px"):
-                # The map keeps its square plot and colour scale; the groups take the rest of the row.
-                Chart(session, "map", 440, width=f"flex: 0 0 {charts.MAP_WIDTH_PX}px")
-                Chart(session, "groups", 440, width="flex: 1 1 0; min-width: 0")
+            Chart(session, "overview", 440)  # the map, and the groups beside it
     Chart(session, "panel", charts.panel_height(compared))
 
 

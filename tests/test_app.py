@@ -300,7 +300,7 @@ def test_board_sends_a_week_in_one_batch():
     board = live.Board()
     counter = Text()
     board.attach_text("week", counter)
-    widgets = {name: Chart() for name in ("map", "groups", "panel")}
+    widgets = {name: Chart() for name in ("overview", "panel")}
     for name, widget in widgets.items():
         board.attach(name, widget)
     board.push(session)  # no sender yet: each chart its own update

@@ -85,17 +85,17 @@ def page(server):
         browser.close()
 
 
-#: The option of a chart as the browser holds it: the map and the groups have
-#: their own ECharts instance; the time series are parts of the panel
-#: (`app.charts.panel`), found by their title's and series' ids.
+#: The option of one chart as the browser holds it. The page has two ECharts
+#: instances, `app.charts.overview` (map, groups) and `app.charts.panel` (the
+#: time series); a chart is found in them by its title's and series' ids.
 CHART_OPTION = """(name) => {
-  const own = document.querySelector('.chart-' + name);
-  if (own && own.__vue__ && own.__vue__.chart) return own.__vue__.chart.getOption();
-  const el = document.querySelector('.chart-panel');
-  if (!el || !el.__vue__ || !el.__vue__.chart) return null;
-  const o = el.__vue__.chart.getOption();
-  const series = o.series.filter(s => String(s.id).startsWith(name + '/'));
-  return series.length ? {title: o.title.filter(t => t.id === name), series: series} : null;
+  for (const el of document.querySelectorAll('.solara-echarts')) {
+    if (!el.__vue__ || !el.__vue__.chart) continue;
+    const o = el.__vue__.chart.getOption();
+    const series = (o.series || []).filter(s => String(s.id).startsWith(name + '/'));
+    if (series.length) return {title: o.title.filter(t => t.id === name), series: series};
+  }
+  return null;
 }"""
 
 
@@ -140,8 +140,8 @@ def choose(page, select_class: str, option_text: str) -> None:
 def test_page_loads(page):
     page.wait_for_selector(".week-counter")
     assert "Week 0" in week(page)
-    page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 3")  # map, groups, panel
-    page.wait_for_function("() => { const el = document.querySelector('.chart-map'); return el && el.__vue__ && el.__vue__.chart; }")
+    page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 2")  # overview, panel
+    page.wait_for_function(f"() => ({CHART_OPTION})('map') !== null && ({CHART_OPTION})('groups') !== null")
     assert page.get_by_text("Policy preset").count() >= 1
     assert page.locator(".explanations").get_by_text("Admin tasks pushed down").count() == 1
 
