@@ -118,7 +118,8 @@ def _check_step(model, before: dict) -> None:
     sources = sum(out[f"source_{s}"] for s in ledger.step_sources)
     uses = sum(out[f"use_{u}"] for u in ledger.step_uses)
     assert math.isclose(sources - uses, step_net, rel_tol=1e-9, abs_tol=1e-9 * scale)
-    assert math.isclose(out["spending"], uses - out["use_leakage"], rel_tol=1e-9, abs_tol=1e-9 * scale)
+    # Spending is running money: every use but leakage and capital (new centres).
+    assert math.isclose(out["spending"], uses - out["use_leakage"] - out["use_capital"], rel_tol=1e-9, abs_tol=1e-9 * scale)
     assert (ledger.balance >= -1e-9 * scale).all()
 
     # Staff hours: admin first (P3), services from what is left (P1).
