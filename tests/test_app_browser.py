@@ -79,6 +79,10 @@ def page(server):
         context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
         tab = context.new_page()
         tab.set_default_timeout(30_000)
+        # Uncaught script errors and console errors, checked by the module's last test.
+        tab.script_errors = []
+        tab.on("pageerror", lambda error: tab.script_errors.append(f"uncaught: {error}"))
+        tab.on("console", lambda message: message.type == "error" and tab.script_errors.append(f"console: {message.text}"))
         tab.goto(server)
         yield tab
         context.close()
@@ -236,3 +240,8 @@ def test_chinese_labels(page):
     assert chart_option(page, "map")["title"][0]["text"].startswith("社区地图")
     if os.environ.get("APP_SCREENSHOT"):
         page.screenshot(path=os.environ["APP_SCREENSHOT"], full_page=True)
+
+
+def test_no_script_errors(page):
+    """Everything the tests above did ran without an uncaught error or a console error in the page."""
+    assert page.script_errors == []

@@ -20,6 +20,7 @@ valid but build very many centres or NGOs one by one.
 from __future__ import annotations
 
 import math
+import os
 from enum import StrEnum
 
 import numpy as np
@@ -31,7 +32,7 @@ from sim.parameters import SECTIONS, bounds
 from sim.scenario import MIN_RESIDENTS_PER_COMMUNITY
 
 #: Total examples across the tests of this module: at least 300.
-EXAMPLES = 300
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))  # more with PROPERTY_EXAMPLES=3000 for a deeper search
 #: Narrower bounds for speed only, as (low, high); everything else uses the schema's.
 SPEED_CAPS = {
     "world.scale": (1.0, 20.0),
