@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES
+from sim.rng import keyed_binomial, keyed_uniforms, poisson_quantile
 
 #: Default service mix before any learning: mostly relief (P2: "service
 #: content single, mostly relief for the vulnerable"). Assumption.
@@ -80,12 +81,14 @@ class CommitteeBoard:
     Args:
         urban: per community, True if urban.
         scenario: the `sim.Scenario`.
-        rng: the "committees" stream.
+        key: the key of the staff draws (`sim.rng.stream_key`); departures and
+            hires are counter-based, so they stay common across policies.
     """
 
-    def __init__(self, urban: np.ndarray, scenario, rng: np.random.Generator):
+    def __init__(self, urban: np.ndarray, scenario, key: int):
         self.urban = urban
-        self.stream = rng
+        self.key = key
+        self.rounds = 0  # turnover rounds so far: the counter of the staff draws
         n = len(urban)
         self.posts = np.zeros(n)
         self.apply_levers(scenario)
@@ -144,13 +147,18 @@ class CommitteeBoard:
         target = np.clip(0.5 + 0.5 * np.tanh(2.0 * (effective_pay - 1.0)) - 0.3 * np.maximum(0.0, self.admin_share - 0.5), 0.0, 1.0)
         self.morale += MORALE_STEP * (target - self.morale)
         hazard = np.minimum(1.0, self.levers.turnover_rate * (1 + 3 * (1 - self.morale)))
+        # Counter-based draws (common random numbers): post j of committee c in
+        # week w draws the same uniform under every policy on the same seed.
+        self.rounds += 1
         whole = np.floor(self.staff).astype(np.int64)
-        self.departures = self.stream.binomial(whole, hazard).astype(float)
+        self.departures = keyed_binomial(self.key, whole, hazard, self.rounds)
         self.staff = self.staff - self.departures
         vacancies = np.maximum(0.0, self.posts - self.staff)
         # Pay below the minimum wage also slows recruitment (P4).
         delay = self.levers.refill_weeks * (1 + 2 * np.maximum(0.0, 1 - effective_pay))
-        hires = np.minimum(vacancies, self.stream.poisson(vacancies / delay))
+        committees = np.arange(len(self.staff))
+        u = keyed_uniforms(self.key, committees, np.full(len(committees), self.rounds), salt=1)
+        hires = np.minimum(vacancies, poisson_quantile(u, vacancies / delay))
         grown = self.staff + hires
         self.skill = np.divide(self.skill * self.staff + self.levers.new_staff_skill * hires, grown, out=self.skill.copy(), where=grown > 0)
         self.staff = grown

@@ -83,7 +83,7 @@ class CommunityModel(mesa.Model):
         self.ties = small_world_ties(lay.community_start, lay.community_size, sc.world.ties_per_resident, sc.world.tie_rewiring, self.streams["network"])
         self.neighbours = community_graph(lay.community_x, lay.community_y, 2 * sc.planning.catchment_km)
         self.ledger = Ledger(n_comm)
-        self.committees = CommitteeBoard(lay.community_urban, sc, self.streams["committees"])
+        self.committees = CommitteeBoard(lay.community_urban, sc, stream_key(self.entropy, "staff"))
         self.committee_agents = [Committee(self, self.committees, c) for c in range(n_comm)]
         self.residents = Residents(self, lay)
         self.expected_needs = self.residents.expected_needs_by_community(n_comm)

@@ -20,7 +20,6 @@ STREAMS = (
     "network",
     "needs",
     "service",
-    "committees",
     "volunteers",
     "ngos",
     "planning",
@@ -82,6 +81,47 @@ def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int = 0
         x = np.uint64(key) ^ _splitmix64(who.astype(np.uint64) * np.uint64(0x100000001B3) + counter.astype(np.uint64) * np.uint64(0x9E3779B1) + np.uint64(salt))
         bits = _splitmix64(x) >> np.uint64(11)
     return (bits.astype(np.float64) + 0.5) / float(1 << 53)
+
+
+#: Trials one unit may have in one round of `keyed_binomial` (its counter's stride).
+MAX_TRIALS = 1 << 20
+
+
+def keyed_binomial(key: int, trials: np.ndarray, p: np.ndarray, round_: int, salt: int = 0) -> np.ndarray:
+    """Binomial(``trials[i]``, ``p[i]``) per unit, one keyed uniform per trial.
+
+    Trial j of unit i in round ``round_`` draws the same number in every run on
+    the same seed, so a policy that changes one unit's trials (or ``p``)
+    leaves every other draw as it was. numpy's ``binomial`` switches to
+    rejection sampling (BTPE) when n·p ≥ 30 and its ``poisson`` uses one
+    uniform per event below a mean of 10, so the uniforms they consume vary
+    with the parameters and shift every later draw of their stream.
+    """
+    trials = trials.astype(np.int64)
+    unit = np.repeat(np.arange(len(trials)), trials)
+    trial = np.arange(len(unit)) - np.repeat(np.cumsum(trials) - trials, trials)
+    u = keyed_uniforms(key, unit, np.uint64(round_) * np.uint64(MAX_TRIALS) + trial.astype(np.uint64), salt)
+    return np.bincount(unit, weights=u < p[unit], minlength=len(trials))
+
+
+def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """The Poisson(``lam``) count at quantile ``u`` (inverse CDF), elementwise.
+
+    With keyed ``u`` this is a Poisson draw that stays common across runs.
+    Summation stops once the remaining tail is below rounding, so a ``u``
+    within 1e-16 of 1 cannot loop for ever.
+    """
+    lam = np.asarray(lam, dtype=float)
+    k = np.zeros(lam.shape, np.int64)
+    p = np.exp(-lam)
+    cdf = p.copy()
+    more = u > cdf
+    while more.any():
+        k += more
+        p = np.where(more, p * lam / np.maximum(k, 1), p)
+        cdf = np.where(more, cdf + p, cdf)
+        more &= (u > cdf) & ((p > 1e-17) | (k < lam))
+    return k
 
 
 def stream_key(entropy: int, name: str) -> int:

@@ -13,6 +13,10 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES
+from sim.rng import keyed_uniforms, stream_key
+
+#: Salts of the counter-based draws: registering on joining, staying a week.
+REGISTER, STAY = 1, 2
 
 #: Where informal volunteers help, unmatched to requests (mutual aid: culture,
 #: safety patrols, environment, visiting the elderly). Assumption.
@@ -37,7 +41,15 @@ class Volunteers(mesa.Agent):
 
     def __init__(self, model: mesa.Model, n_residents: int, initial: np.ndarray):
         super().__init__(model)
+        # The recruitment draw (one per resident a round) comes from the plain
+        # stream: its size is fixed, so it stays common across policies. Who
+        # registers and who stays are drawn for varying sets of volunteers,
+        # so they are counter-based (by resident and round: `keyed_uniforms`),
+        # which keeps them, and the stream after them, common too.
         self.stream = model.streams["volunteers"]
+        self.key = stream_key(model.entropy, "volunteers")
+        self.recruit_rounds = 0
+        self.retain_rounds = 0
         self.is_volunteer = np.zeros(n_residents, bool)
         self.who = np.zeros(0, np.int64)
         self.registered = np.zeros(0, bool)
@@ -52,7 +64,7 @@ class Volunteers(mesa.Agent):
 
     def _add(self, who: np.ndarray) -> None:
         lev = self.model.scenario.volunteers
-        reg = self.stream.random(len(who)) < lev.registration
+        reg = keyed_uniforms(self.key, who, np.full(len(who), self.recruit_rounds), salt=REGISTER) < lev.registration
         self.is_volunteer[who] = True
         self.who = np.concatenate([self.who, who])
         self.registered = np.concatenate([self.registered, reg])
@@ -75,6 +87,7 @@ class Volunteers(mesa.Agent):
         pull = (1 + 0.5 * self._incentive_effect()) * (1 + 0.3 * lev.recognition)
         hazard = lev.recruitment_rate * (civic / mean_civic) * (1 + lev.peer_effect * peers) * pull
         joins = np.flatnonzero((self.stream.random(len(civic)) < hazard) & ~self.is_volunteer)
+        self.recruit_rounds += 1
         self._add(joins)
 
     def serve(self, community: np.ndarray, n_communities: int, platform: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +118,8 @@ class Volunteers(mesa.Agent):
         self.burnout += 0.01 * (lev.hours_per_week / 2) * (1 - self.skill) - 0.02 * care
         np.clip(self.burnout, 0.0, 1.0, out=self.burnout)
         hazard = lev.dropout_rate * (1 + 2 * self.burnout) * (1 - 0.4 * reward) * (1 - 0.3 * lev.recognition) * (1 - 0.4 * self.skill)
-        stay = self.stream.random(len(self.who)) >= hazard
+        self.retain_rounds += 1
+        stay = keyed_uniforms(self.key, self.who, np.full(len(self.who), self.retain_rounds), salt=STAY) >= hazard
         self.is_volunteer[self.who[~stay]] = False
         self.left += int((~stay).sum())
         self.who, self.registered, self.skill, self.burnout = self.who[stay], self.registered[stay], self.skill[stay], self.burnout[stay]

@@ -201,3 +201,51 @@ def test_hash_seed_of_this_process_is_irrelevant():
     again = {name: g.random() for name, g in make_streams(123).items()}
     assert draws == again
     assert len(set(draws.values())) == len(draws), "two streams share their draws"
+
+
+# -- counter-based draws (common random numbers for staff and volunteers) ------
+
+
+def test_keyed_binomial_and_poisson_follow_their_distributions():
+    """Moments of 200,000 draws within a stated tolerance (about 5 standard errors)."""
+    from sim.rng import keyed_binomial, keyed_uniforms, poisson_quantile
+
+    n = 200_000
+    counts = keyed_binomial(11, np.full(n, 6), np.full(n, 0.3), round_=1)
+    assert abs(counts.mean() - 1.8) < 0.015 and abs(counts.var() - 1.26) < 0.03
+    u = keyed_uniforms(11, np.arange(n), np.zeros(n, np.int64))
+    for lam in (0.3, 2.0, 7.5):
+        k = poisson_quantile(u, np.full(n, lam))
+        assert abs(k.mean() - lam) < 5 * np.sqrt(lam / n) and abs(k.var() - lam) < 0.05 * lam
+    assert poisson_quantile(u[:10], np.zeros(10)).tolist() == [0] * 10
+    assert poisson_quantile(np.array([1 - 2**-54]), np.array([0.5]))[0] < 40  # terminates at the tail
+
+
+def test_keyed_draws_of_one_unit_do_not_move_the_others():
+    """More trials for committee 0 leave committee 1's draws as they were, and add to 0's (common random numbers)."""
+    from sim.rng import keyed_binomial
+
+    p = np.array([0.4, 0.4])
+    for round_ in range(1, 30):
+        few, many = keyed_binomial(5, np.array([3, 4]), p, round_), keyed_binomial(5, np.array([8, 4]), p, round_)
+        assert few[1] == many[1] and many[0] >= few[0]
+    # numpy's Poisson, by contrast, uses a uniform per event, so a larger first mean shifts the second draw.
+    shifted = [np.random.default_rng(s).poisson([0.5, 2.0])[1] != np.random.default_rng(s).poisson([3.0, 2.0])[1] for s in range(200)]
+    assert sum(shifted) > 50
+
+
+def test_staff_and_volunteer_draws_are_common_to_policies_that_do_not_touch_them():
+    """A lever that acts from week 6 on leaves weeks 1-5 of staff and volunteers identical (weeks 1-5 draw the same numbers)."""
+    base = sim.CommunityModel(small_scenario(), rng=4)
+    late = sim.CommunityModel(small_scenario(), rng=4)
+    for week in range(1, 11):
+        if week == 6:
+            late.set_levers({"volunteers.registration": 0.9, "committees.turnover_rate": 0.05})
+        base.step()
+        late.step()
+        if week < 6:
+            np.testing.assert_array_equal(base.committees.staff, late.committees.staff)
+            np.testing.assert_array_equal(base.volunteers.who, late.volunteers.who)
+    # After the change, recruitment still draws the same numbers: a resident
+    # who joined in one run's round joined in the other's unless already volunteering.
+    assert not np.array_equal(base.committees.departures, late.committees.departures) or not np.array_equal(base.volunteers.registered, late.volunteers.registered)

@@ -40,26 +40,26 @@ def test_ledger_detects_created_money():
 
 def test_admin_tasks_take_hours_before_services():
     scenario = sim.load_scenario({"government": {"admin_tasks": 100, "hours_per_task": 1.0}, "committees": {"staff_urban": 5.0, "hours_urban": 40.0, "service_orientation": 1.0}})
-    board = CommitteeBoard(np.array([True]), scenario, np.random.default_rng(0))
+    board = CommitteeBoard(np.array([True]), scenario, key=0)
     ledger = Ledger(1)
     board.work(ledger)
     assert board.admin_share[0] == pytest.approx(100 / 200)
-    light = CommitteeBoard(np.array([True]), scenario.with_overrides({"government.admin_tasks": 20}), np.random.default_rng(0))
+    light = CommitteeBoard(np.array([True]), scenario.with_overrides({"government.admin_tasks": 20}), key=0)
     light.work(ledger)
     assert light.service_hours[0] > board.service_hours[0]
 
 
 def test_platform_cuts_admin_hours():
     scenario = sim.load_scenario({"government": {"platform": True, "platform_time_saving": 0.5, "admin_tasks": 100, "hours_per_task": 1.0}})
-    board = CommitteeBoard(np.array([True, False]), scenario, np.random.default_rng(0))
+    board = CommitteeBoard(np.array([True, False]), scenario, key=0)
     assert board.admin_hours_due == pytest.approx(50.0)
 
 
 def test_low_morale_raises_departures():
     scenario = sim.load_scenario({"committees": {"turnover_rate": 0.05}})
     urban = np.ones(2000, bool)
-    happy = CommitteeBoard(urban, scenario, np.random.default_rng(1))
-    sad = CommitteeBoard(urban, scenario, np.random.default_rng(1))
+    happy = CommitteeBoard(urban, scenario, key=1)
+    sad = CommitteeBoard(urban, scenario, key=1)
     happy.morale[:] = 1.0
     sad.morale[:] = 0.0
     happy.turnover()
@@ -69,7 +69,7 @@ def test_low_morale_raises_departures():
 
 def test_responsive_committee_learns_the_asked_mix():
     scenario = sim.load_scenario({"committees": {"responsiveness": 1.0}})
-    board = CommitteeBoard(np.array([True]), scenario, np.random.default_rng(0))
+    board = CommitteeBoard(np.array([True]), scenario, key=0)
     asked = np.zeros((1, len(sim.CATEGORIES)))
     asked[0, sim.CATEGORIES.index("health")] = 10
     for _ in range(200):
