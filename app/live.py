@@ -12,9 +12,12 @@ map colouring), the whole option is sent to that chart's widget.
 
 A week's data for all charts goes as one message, through the page's one
 `LiveBoard` widget: the browser then merges it into every chart in a single
-task and paints once, instead of handling nine messages (nine tasks, each
-drawing one chart, with the server's sends interleaved). A chart whose data
-did not change is left out, so it is not redrawn.
+task and paints once, instead of handling a message per chart (a task each,
+with the server's sends interleaved). A chart whose data did not change is
+left out, so it is not redrawn. The page has two chart widgets: the map with
+the groups (`charts.overview`) and the seven time-series charts
+(`charts.panel`); each is one ECharts instance, which redraws far faster
+than one instance per chart.
 
 The week's text (the week counter, the "this week" table) rides in the same
 message: each is a `LiveText` widget that the server fills, and the browser

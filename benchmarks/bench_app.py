@@ -4,7 +4,7 @@ Two measurements, both at ``world.residents`` = `app.levers.MAX_RESIDENTS`
 with two policies side by side (the heaviest case the app allows):
 
 1. Server side, in this process: one week of both runs plus building every
-   chart the page shows (map, six live charts, groups, difference) and
+   chart the page shows (map and groups, the panel of time series with the difference) and
    encoding them as JSON, as solara sends them. 95th percentile over
    ``--steps`` weeks.
 2. In headless Chromium (Debian's, through Playwright) against ``run.py ui``'s
