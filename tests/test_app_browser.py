@@ -231,6 +231,19 @@ def test_exported_yaml_validates(page, tmp_path):
     assert csv.read_text().startswith("step,run,scenario,seed,coverage")
 
 
+def test_map_colouring_and_comparison_off(page):
+    """The map recolours by satisfaction; switching the comparison off drops its series and the difference chart."""
+    page.locator(".colour-toggle").get_by_text("satisfaction").click()
+    page.wait_for_function(f"() => {{ const o = ({CHART_OPTION})('map'); return o && o.title[0].text.endsWith('satisfaction'); }}")
+    points = chart_data(page, "map", 1)  # villages: [x, y, colour value, residents, index]
+    assert all(0 <= p["value"][2] <= 1 for p in points)
+    choose(page, "compare-select", "(off)")
+    page.wait_for_function(f"() => ({CHART_OPTION})('difference') === null")
+    page.wait_for_function(f"() => {{ const o = ({CHART_OPTION})('coverage'); return o && o.series.length === 4; }}")
+    assert page.locator(".compare-note").count() == 0
+    page.wait_for_function("() => document.querySelector('.chart-panel').clientHeight < 700")  # two rows of charts, no difference row
+
+
 def test_chinese_labels(page):
     page.locator(".lang-toggle").get_by_text("中文").click()
     for label in ("政策预设", "单步", "下派行政事务数", "杠杆的含义", "M2 政府提供", "并排比较：对照政策", "需求覆盖率"):
