@@ -100,7 +100,7 @@ class Government(mesa.Agent):
         Returns:
             the share of the incentive bill paid (1 unless pots leak it away).
         """
-        bill = self.scenario.volunteers.incentive_per_hour * offered_hours * self.scenario.world.scale
+        bill = self.scenario.volunteers.incentive_per_hour * offered_hours  # people's hours (sim.volunteers)
         if bill <= 0:
             return 1.0
         pot = ledger.pot("volunteer")

@@ -92,8 +92,7 @@ class CommunityModel(mesa.Model):
         for _ in range(sc.ngos.initial):
             new_ngo(self, self.streams["ngos"])
         civic = self.residents.civic
-        start = self.streams["volunteers"].random(self.residents.n) < sc.volunteers.initial_share * civic / max(float(civic.mean()), 1e-9)
-        self.volunteers = Volunteers(self, self.residents.n, np.flatnonzero(start))
+        self.volunteers = Volunteers(self, sc.volunteers.initial_share * civic / max(float(civic.mean()), 1e-9))
         self._recompute_access()
         self.participation = self.residents.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
         self.unmet = np.zeros((n_comm, len(CATEGORIES)))
@@ -218,7 +217,6 @@ class CommunityModel(mesa.Model):
         res, board = self.residents, self.committees
         sc = self.scenario
         n_comm, n_cat = len(self.layout.community_size), len(CATEGORIES)
-        scale = sc.world.scale
         open_ = res.open
         comm, cat = res.community[open_], res.open_category.astype(np.int64)
         requests = np.bincount(comm * n_cat + cat, minlength=n_comm * n_cat).reshape(n_comm, n_cat).astype(float)
@@ -234,7 +232,7 @@ class CommunityModel(mesa.Model):
         committee_quality = 0.4 + 0.4 * board.skill + 0.2 * board.morale
         supply = assemble_supply(
             board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality,
-            self._matched_hours * scale, self._informal_hours * scale, share, sc.committees.hours_per_need, demand,
+            self._matched_hours, self._informal_hours, share, sc.committees.hours_per_need, demand,  # people's hours (sim.volunteers)
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))

@@ -59,8 +59,8 @@ class Ties:
         sums *= self.inverse_degree[lo:hi]
         return sums.astype(values.dtype, copy=False)
 
-    def count_neighbours_in(self, members: np.ndarray) -> np.ndarray:
-        """Number of each resident's ties that lead to one of ``members`` (indices).
+    def count_neighbours_in(self, members: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Number of each resident's ties that lead to one of ``members`` (indices), or their summed ``weights``.
 
         Ties are symmetric, so this reads only the members' rows: for a small
         set (volunteers, ~2% of residents) it is ~10x cheaper than a
@@ -68,8 +68,9 @@ class Ties:
         """
         n = len(self.indptr) - 1
         members = np.asarray(members)
-        positions = concat_ranges(self.indptr[members], self.indptr[members + 1] - self.indptr[members])
-        return np.bincount(self.indices[positions], minlength=n)
+        lengths = self.indptr[members + 1] - self.indptr[members]
+        positions = concat_ranges(self.indptr[members], lengths)
+        return np.bincount(self.indices[positions], weights=None if weights is None else np.repeat(weights, lengths), minlength=n)
 
     def to_networkx(self) -> nx.Graph:
         """The ties as an undirected networkx graph (one node per resident)."""

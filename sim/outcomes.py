@@ -115,7 +115,6 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
 def measure(model) -> dict[str, float]:
     """Compute every outcome in `OUTCOMES` for the model's current state."""
     res, board, ledger = model.residents, model.committees, model.ledger
-    scale = model.scenario.world.scale
     open_p, met_p, open_c, met_c = model.tally.pooled()
     groups = res.profile_groups
     urban = res.profile_urban
@@ -134,7 +133,7 @@ def measure(model) -> dict[str, float]:
     cov_c = np.divide(met_c, open_c, out=np.ones_like(met_c, dtype=float), where=open_c > 0)
     out["equity_gini"] = gini(cov_c, model.layout.community_size.astype(float))
     out["participation_rate"] = float(np.average(model.participation, weights=model.layout.community_size))
-    out["volunteer_rate"] = len(model.volunteers) / res.n
+    out["volunteer_rate"] = len(model.volunteers) / model.volunteers.capacity.sum()  # people volunteering / people (sim.volunteers)
     hours = board.staff * board.hours
     out["admin_share"] = _ratio((board.admin_share * hours).sum(), hours.sum(), 0.0)
     before = board.staff + board.departures
@@ -149,7 +148,7 @@ def measure(model) -> dict[str, float]:
     out["wait_weeks"] = float(res.waited.mean()) if len(res.waited) else 0.0
     out["leakage"] = uses["leakage"]
     out["service_hours"] = float((board.service_hours + board.extra_hours).sum())
-    out["volunteer_hours"] = model.volunteer_hours * scale
+    out["volunteer_hours"] = model.volunteer_hours  # already people's hours
     out["ngo_hours"] = model.ngo_hours
     out["ngo_count"] = float(len(model.ngos))
     out["facilities"] = float(len(model.facilities))

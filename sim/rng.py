@@ -62,7 +62,7 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int = 0) -> np.ndarray:
+def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int | np.ndarray = 0) -> np.ndarray:
     """Uniform numbers in (0, 1) fixed by (key, resident, counter, salt), not by draw order.
 
     A counter-based generator: the draw for a resident's k-th need is the same
@@ -75,10 +75,10 @@ def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int = 0
         key: 64-bit key of the stream (derive it from the run's entropy and a name).
         who: resident indices.
         counter: per resident, which event this is (e.g. the k-th need).
-        salt: separates several draws for the same event.
+        salt: separates several draws for the same event (one, or one per resident).
     """
     with np.errstate(over="ignore"):
-        x = np.uint64(key) ^ _splitmix64(who.astype(np.uint64) * np.uint64(0x100000001B3) + counter.astype(np.uint64) * np.uint64(0x9E3779B1) + np.uint64(salt))
+        x = np.uint64(key) ^ _splitmix64(who.astype(np.uint64) * np.uint64(0x100000001B3) + counter.astype(np.uint64) * np.uint64(0x9E3779B1) + np.asarray(salt).astype(np.uint64))
         bits = _splitmix64(x) >> np.uint64(11)
     return (bits.astype(np.float64) + 0.5) / float(1 << 53)
 
@@ -87,21 +87,25 @@ def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int = 0
 MAX_TRIALS = 1 << 20
 
 
-def keyed_binomial(key: int, trials: np.ndarray, p: np.ndarray, round_: int, salt: int = 0) -> np.ndarray:
+def keyed_binomial(key: int, trials: np.ndarray, p: np.ndarray, round_: int, salt: int | np.ndarray = 0, units: np.ndarray | None = None) -> np.ndarray:
     """Binomial(``trials[i]``, ``p[i]``) per unit, one keyed uniform per trial.
 
-    Trial j of unit i in round ``round_`` draws the same number in every run on
-    the same seed, so a policy that changes one unit's trials (or ``p``)
-    leaves every other draw as it was. numpy's ``binomial`` switches to
-    rejection sampling (BTPE) when n·p ≥ 30 and its ``poisson`` uses one
-    uniform per event below a mean of 10, so the uniforms they consume vary
-    with the parameters and shift every later draw of their stream.
+    Trial j of unit ``units[i]`` (default: i) in round ``round_`` draws the
+    same number in every run on the same seed, so a policy that changes one
+    unit's trials (or ``p``) leaves every other draw as it was. numpy's
+    ``binomial`` switches to rejection sampling (BTPE) when n·p ≥ 30 and its
+    ``poisson`` uses one uniform per event below a mean of 10, so the
+    uniforms they consume vary with the parameters and shift every later
+    draw of their stream. ``salt`` (one, or one per unit) separates draws of
+    the same units for different purposes or groups.
     """
     trials = trials.astype(np.int64)
-    unit = np.repeat(np.arange(len(trials)), trials)
-    trial = np.arange(len(unit)) - np.repeat(np.cumsum(trials) - trials, trials)
-    u = keyed_uniforms(key, unit, np.uint64(round_) * np.uint64(MAX_TRIALS) + trial.astype(np.uint64), salt)
-    return np.bincount(unit, weights=u < p[unit], minlength=len(trials))
+    index = np.repeat(np.arange(len(trials)), trials)
+    trial = np.arange(len(index)) - np.repeat(np.cumsum(trials) - trials, trials)
+    ids = index if units is None else np.asarray(units)[index]
+    salts = np.asarray(salt)[index] if np.ndim(salt) else salt
+    u = keyed_uniforms(key, ids, np.uint64(round_) * np.uint64(MAX_TRIALS) + trial.astype(np.uint64), salts)
+    return np.bincount(index, weights=u < np.asarray(p)[index], minlength=len(trials)).astype(np.int64)
 
 
 def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:

@@ -2,9 +2,18 @@
 
 Recruitment, registration, training, matching, service, burnout and retention.
 Volunteers are residents; the population of volunteers is one Mesa agent,
-`Volunteers`, holding sparse arrays (one row per active volunteer) and a flag
-per resident. Recruitment runs monthly over all residents, vectorised; the
-weekly work touches only the volunteers.
+`Volunteers`, holding sparse arrays and a count per resident agent.
+Recruitment runs monthly over all residents, vectorised; the weekly work
+touches only the volunteers.
+
+Volunteering is drawn per person, whatever ``world.scale``. A row of the
+arrays is a *cohort*: the people of one resident agent who joined in one
+recruitment round with one registration status. Its members share skill and
+burnout, which evolve alike, and leave one by one (a binomial count). With
+one agent per person a cohort is one person; with k people per agent an
+agent's people join, serve and leave separately, so a community's volunteer
+hours do not come in lumps of k (those lumps cost coverage, which is concave
+in supply: docs/performance.md).
 """
 
 from __future__ import annotations
@@ -13,10 +22,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES
-from sim.rng import keyed_uniforms, stream_key
-
-#: Salts of the counter-based draws: registering on joining, staying a week.
-REGISTER, STAY = 1, 2
+from sim.rng import keyed_binomial, keyed_uniforms, stream_key
 
 #: Where informal volunteers help, unmatched to requests (mutual aid: culture,
 #: safety patrols, environment, visiting the elderly). Assumption.
@@ -28,6 +34,12 @@ MATCH_INFORMAL, MATCH_REGISTERED, MATCH_PLATFORM_BONUS = 0.4, 0.7, 0.2
 INCENTIVE_SATURATION = 10.0
 #: Training hours per e-fold of skill (assumption).
 TRAINING_SCALE = 40.0
+#: Skill of a new volunteer (assumption).
+NEW_SKILL = 0.1
+#: Salts of the counter-based draws: registering on joining; staying a week
+#: (offset by the cohort, so two cohorts of one agent draw apart); an agent's
+#: head count when ``world.scale`` is not a whole number.
+REGISTER, STAY, HEADCOUNT = 1, 2, 3
 
 
 class Volunteers(mesa.Agent):
@@ -35,42 +47,73 @@ class Volunteers(mesa.Agent):
 
     Args:
         model: the model.
-        n_residents: residents in the model.
-        initial: indices of residents volunteering at the start.
+        initial_propensity: per resident agent, the chance that a person
+            volunteers at the start.
+
+    Attributes:
+        capacity: people who may volunteer, per resident agent: ``world.scale``,
+            or for a scale such as 2.5, 2 or 3 (3 with chance 0.5), so k on average.
+        volunteering: people volunteering, per resident agent.
+        who, count, registered, joined, skill, burnout: per cohort, its
+            agent, size, registration, recruitment round, skill and burnout.
+        recruited, left: people who joined and who left so far.
     """
 
-    def __init__(self, model: mesa.Model, n_residents: int, initial: np.ndarray):
+    def __init__(self, model: mesa.Model, initial_propensity: np.ndarray):
         super().__init__(model)
-        # The recruitment draw (one per resident a round) comes from the plain
-        # stream: its size is fixed, so it stays common across policies. Who
+        # Who joins is drawn from the plain "volunteers" stream: one number
+        # (per person at k > 1: a binomial count) per agent and round, a
+        # fixed amount, so the stream stays aligned across policies. Who
         # registers and who stays are drawn for varying sets of volunteers,
-        # so they are counter-based (by resident and round: `keyed_uniforms`),
-        # which keeps them, and the stream after them, common too.
+        # so they are counter-based (`keyed_binomial`: by agent, round and
+        # trial), which keeps them common across policies too.
         self.stream = model.streams["volunteers"]
         self.key = stream_key(model.entropy, "volunteers")
+        self.scale = float(model.scenario.world.scale)
         self.recruit_rounds = 0
         self.retain_rounds = 0
-        self.is_volunteer = np.zeros(n_residents, bool)
+        n = len(initial_propensity)
+        whole = int(np.floor(self.scale))
+        self.capacity = np.full(n, whole, np.int64)
+        if self.scale > whole:
+            agents = np.arange(n)
+            self.capacity += keyed_uniforms(self.key, agents, np.zeros(n, np.int64), salt=HEADCOUNT) < self.scale - whole
+        self.volunteering = np.zeros(n, np.int64)
         self.who = np.zeros(0, np.int64)
+        self.count = np.zeros(0, np.int64)
         self.registered = np.zeros(0, bool)
+        self.joined = np.zeros(0, np.int64)
         self.skill = np.zeros(0)
         self.burnout = np.zeros(0)
         self.recruited = 0
         self.left = 0
-        self._add(initial)
+        self._join(initial_propensity)
 
     def __len__(self) -> int:
-        return len(self.who)
+        """People volunteering."""
+        return int(self.count.sum())
 
-    def _add(self, who: np.ndarray) -> None:
+    def _join(self, chance: np.ndarray) -> None:
+        """Each person not yet volunteering joins with ``chance`` (of her agent); registration drawn per person."""
+        free = self.capacity - self.volunteering
+        if self.scale == 1:
+            joins = ((self.stream.random(len(chance)) < chance) & (free >= 1)).astype(np.int64)
+        else:
+            joins = self.stream.binomial(free, np.clip(chance, 0.0, 1.0))
+        agents = np.flatnonzero(joins)
+        joins = joins[agents]
         lev = self.model.scenario.volunteers
-        reg = keyed_uniforms(self.key, who, np.full(len(who), self.recruit_rounds), salt=REGISTER) < lev.registration
-        self.is_volunteer[who] = True
-        self.who = np.concatenate([self.who, who])
-        self.registered = np.concatenate([self.registered, reg])
-        self.skill = np.concatenate([self.skill, np.full(len(who), 0.1)])
-        self.burnout = np.concatenate([self.burnout, np.zeros(len(who))])
-        self.recruited += len(who)
+        registered = keyed_binomial(self.key, joins, np.full(len(agents), lev.registration), self.recruit_rounds, salt=REGISTER, units=agents)
+        for flag, size in ((True, registered), (False, joins - registered)):
+            new = size > 0
+            self.who = np.concatenate([self.who, agents[new]])
+            self.count = np.concatenate([self.count, size[new]])
+            self.registered = np.concatenate([self.registered, np.full(int(new.sum()), flag)])
+            self.joined = np.concatenate([self.joined, np.full(int(new.sum()), self.recruit_rounds, np.int64)])
+            self.skill = np.concatenate([self.skill, np.full(int(new.sum()), NEW_SKILL)])
+            self.burnout = np.concatenate([self.burnout, np.zeros(int(new.sum()))])
+        self.volunteering[agents] += joins
+        self.recruited += int(joins.sum())
 
     def _incentive_effect(self) -> float:
         return min(1.0, self.model.scenario.volunteers.incentive_per_hour / INCENTIVE_SATURATION)
@@ -81,37 +124,39 @@ class Volunteers(mesa.Agent):
         # Share of one's ties who volunteer, counted from the volunteers' own
         # ties (~2% of residents) rather than averaging a flag over everyone:
         # same values, 34 -> 12 ms per recruitment round at 1 M residents.
+        # A tie to an agent of k people counts the share of them volunteering.
+        members = np.flatnonzero(self.volunteering)
+        weights = None if self.scale == 1 else self.volunteering[members] / self.scale
         deg = ties.degree
-        peers = np.where(deg > 0, ties.count_neighbours_in(self.who) / np.maximum(deg, 1), 0.0).astype(np.float32)
+        peers = np.where(deg > 0, ties.count_neighbours_in(members, weights) / np.maximum(deg, 1), 0.0).astype(np.float32)
         mean_civic = max(float(civic.mean()), 1e-9)
         pull = (1 + 0.5 * self._incentive_effect()) * (1 + 0.3 * lev.recognition)
         hazard = lev.recruitment_rate * (civic / mean_civic) * (1 + lev.peer_effect * peers) * pull
-        joins = np.flatnonzero((self.stream.random(len(civic)) < hazard) & ~self.is_volunteer)
         self.recruit_rounds += 1
-        self._add(joins)
+        self._join(hazard)
 
     def serve(self, community: np.ndarray, n_communities: int, platform: bool) -> tuple[np.ndarray, np.ndarray]:
-        """This week's effective hours by community: (matched to requests, informal).
+        """This week's effective hours (people's) by community: (matched to requests, informal).
 
         Registered volunteers are matched to what residents ask for; informal
         ones help where they choose (`INFORMAL_MIX`).
         """
         lev = self.model.scenario.volunteers
-        target = np.where(self.registered, 1 - np.exp(-lev.training_hours / TRAINING_SCALE), 0.1)
+        target = np.where(self.registered, 1 - np.exp(-lev.training_hours / TRAINING_SCALE), NEW_SKILL)
         self.skill += (target - self.skill) / 26  # training spreads over half a year
         match = np.where(self.registered, MATCH_REGISTERED + MATCH_PLATFORM_BONUS * platform, MATCH_INFORMAL)
-        hours = lev.hours_per_week * match * (0.3 + 0.7 * self.skill)
+        hours = lev.hours_per_week * match * (0.3 + 0.7 * self.skill) * self.count
         where = community[self.who]
         matched = np.bincount(where, weights=hours * self.registered, minlength=n_communities)
         informal = np.bincount(where, weights=hours * ~self.registered, minlength=n_communities)
         return matched, informal
 
     def offered_hours(self) -> float:
-        """Hours offered this week (before matching), for incentive payments."""
-        return len(self.who) * self.model.scenario.volunteers.hours_per_week
+        """People's hours offered this week (before matching), for incentive payments."""
+        return len(self) * self.model.scenario.volunteers.hours_per_week
 
     def retain(self, incentive_paid_share: float) -> None:
-        """Burnout builds with untrained work and eases with rewards; some leave (M4)."""
+        """Burnout builds with untrained work and eases with rewards; some leave, one by one (M4)."""
         lev = self.model.scenario.volunteers
         reward = self._incentive_effect() * incentive_paid_share
         care = 0.5 * reward + 0.5 * lev.recognition
@@ -119,7 +164,11 @@ class Volunteers(mesa.Agent):
         np.clip(self.burnout, 0.0, 1.0, out=self.burnout)
         hazard = lev.dropout_rate * (1 + 2 * self.burnout) * (1 - 0.4 * reward) * (1 - 0.3 * lev.recognition) * (1 - 0.4 * self.skill)
         self.retain_rounds += 1
-        stay = keyed_uniforms(self.key, self.who, np.full(len(self.who), self.retain_rounds), salt=STAY) >= hazard
-        self.is_volunteer[self.who[~stay]] = False
-        self.left += int((~stay).sum())
-        self.who, self.registered, self.skill, self.burnout = self.who[stay], self.registered[stay], self.skill[stay], self.burnout[stay]
+        cohort = STAY + 4 * (2 * self.joined + self.registered)
+        leaving = keyed_binomial(self.key, self.count, hazard, self.retain_rounds, salt=cohort, units=self.who)
+        np.subtract.at(self.volunteering, self.who, leaving)
+        self.left += int(leaving.sum())
+        self.count = self.count - leaving
+        stay = self.count > 0
+        self.who, self.count, self.registered, self.joined = self.who[stay], self.count[stay], self.registered[stay], self.joined[stay]
+        self.skill, self.burnout = self.skill[stay], self.burnout[stay]

@@ -149,7 +149,10 @@ def _check_step(model, before: dict) -> None:
     for state in (res.satisfaction, res.trust, res.awareness):
         assert ((state >= 0) & (state <= 1)).all()
     vol = model.volunteers
-    assert 0 <= len(vol) <= res.n and int(vol.is_volunteer.sum()) == len(vol) == len(np.unique(vol.who))
+    # People volunteer one by one inside an agent: counts add up and stay within its head count.
+    assert int(vol.volunteering.sum()) == len(vol) == int(vol.count.sum()) and (vol.count > 0).all()
+    assert (vol.volunteering >= 0).all() and (vol.volunteering <= vol.capacity).all()
+    assert np.array_equal(np.bincount(vol.who, weights=vol.count, minlength=res.n), vol.volunteering)
     for ngo in model.ngos:
         assert ngo.capacity >= 0 and all(c.hours >= 0 and c.price > 0 for c in ngo.contracts)
     assert len(model.ngos) <= sc.ngos.max_ngos
