@@ -239,10 +239,12 @@ def LiveText(session: Session, name: str):
     preset, comparison or language change sets it here.
     """
     language = lang.value
-    revision = (tick.value, settings.value)
-    # The first text goes with the widget (set once: later ones come from the board).
-    first = solara.use_memo(lambda: live.texts(session, language)[name], [])
-    element = live.LiveText.element(name=name, html=name != "week", text=first)
+    tick.value, settings.value  # noqa: B018 - re-render (and so re-set the text) on a reset, preset or comparison
+    # The text is not a property of the element: reacton would hold the widget
+    # to the text of the component's last render, and a parent's re-render
+    # (Pause) would put back a week long gone ("Week 0" after Pause). Only
+    # the board sets it: each week, and after every render of this component.
+    element = live.LiveText.element(name=name, html=name != "week")
     board = live.board(session)
 
     def attach():
@@ -252,7 +254,7 @@ def LiveText(session: Session, name: str):
         return lambda: board.detach_text(name, widget)
 
     solara.use_effect(attach, [])
-    solara.use_effect(lambda: board.push_texts(session, language), [language, revision])
+    solara.use_effect(lambda: board.push_texts(session, language), None)
 
 
 @solara.component

@@ -323,8 +323,8 @@ class CommunityModel(mesa.Model):
         self.government.apply_levers(new)
         self.government.links = self.government.link_leaders()
         self.residents._set_need_rates(new.residents.need_rate)
-        if self.week < new.steps:
-            self.running = True
+        # A horizon moved before this week ends the run now; one moved past it resumes it.
+        self.running = self.week < new.steps
 
     def outcome_frame(self):
         """The outcomes as a pandas DataFrame, one row per week (index: step).

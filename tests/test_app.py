@@ -152,6 +152,18 @@ def test_run_stops_at_the_horizon(session):
     assert not session.running
 
 
+def test_a_horizon_moved_before_this_week_ends_the_run_and_a_later_one_resumes_it(session):
+    session.step(6)
+    assert session.set_lever("steps", 4) == []
+    assert not session.running
+    session.step(3)
+    assert session.week == 6, "no week past a horizon already passed"
+    assert session.set_lever("steps", 8) == []
+    assert session.running
+    session.step(5)
+    assert session.week == 8 and not session.running
+
+
 # -- views -----------------------------------------------------------------------------
 
 

@@ -143,6 +143,7 @@ def choose(page, select_class: str, option_text: str) -> None:
 
 def test_page_loads(page):
     page.wait_for_selector(".week-counter")
+    wait_week(page, 0)
     assert "Week 0" in week(page)
     page.wait_for_function("() => document.querySelectorAll('.solara-echarts').length >= 2")  # overview, panel
     page.wait_for_function(f"() => ({CHART_OPTION})('map') !== null && ({CHART_OPTION})('groups') !== null")
@@ -186,6 +187,12 @@ def test_play_and_pause(page):
     page.wait_for_function("() => { const m = document.querySelector('.week-counter').innerText.match(/Week (\\d+)/); return m && +m[1] >= 5; }")
     page.locator(".btn-pause").click()
     page.wait_for_selector(".btn-step:not([disabled])")
+    # After the pause the counter shows the week the charts show (it used to fall back to the text at page load).
+    page.wait_for_timeout(500)
+    weeks = len(chart_data(page, "coverage"))
+    assert weeks >= 5
+    wait_week(page, weeks)
+    assert f"Week {weeks} " in week(page)
 
 
 def test_side_by_side_shows_two_runs(page):
