@@ -26,12 +26,8 @@ from sim.rng import keyed_binomial, keyed_uniforms, poisson_quantile
 #: Default service mix before any learning: mostly relief (P2: "service
 #: content single, mostly relief for the vulnerable"). Assumption.
 DEFAULT_MIX = {"relief": 0.4, "social_security": 0.15, "family_planning": 0.15, "safety": 0.1, "health": 0.08, "environment": 0.05, "culture": 0.04, "education": 0.03}
-#: Weekly smoothing of morale towards its target (assumption).
-MORALE_STEP = 0.05
-#: Weekly skill gain of experienced staff (assumption).
-LEARNING = 0.01
-#: Mix learning rate at full responsiveness and participation (assumption).
-MIX_LEARNING = 0.2
+# Morale smoothing, staff learning and mix learning rates are scenario keys
+# (`behaviour.*`, assumptions).
 WEEKS_PER_MONTH = 52 / 12
 
 
@@ -107,6 +103,7 @@ class CommitteeBoard:
     def apply_levers(self, scenario) -> None:
         """Read the committee levers (at start, or when a lever changes mid-run)."""
         c, g = scenario.committees, scenario.government
+        self.behaviour = scenario.behaviour
         u = self.urban
         self.posts = np.where(u, c.staff_urban, c.staff_rural)
         self.hours = np.where(u, c.hours_urban, c.hours_rural)
@@ -145,7 +142,7 @@ class CommitteeBoard:
         """Morale follows pay and overload; departures and delayed, less skilled hires (P4)."""
         effective_pay = self.pay_ratio * self.pay_share
         target = np.clip(0.5 + 0.5 * np.tanh(2.0 * (effective_pay - 1.0)) - 0.3 * np.maximum(0.0, self.admin_share - 0.5), 0.0, 1.0)
-        self.morale += MORALE_STEP * (target - self.morale)
+        self.morale += self.behaviour.morale_step * (target - self.morale)
         hazard = np.minimum(1.0, self.levers.turnover_rate * (1 + 3 * (1 - self.morale)))
         # Counter-based draws (common random numbers): post j of committee c in
         # week w draws the same uniform under every policy on the same seed.
@@ -162,7 +159,7 @@ class CommitteeBoard:
         grown = self.staff + hires
         self.skill = np.divide(self.skill * self.staff + self.levers.new_staff_skill * hires, grown, out=self.skill.copy(), where=grown > 0)
         self.staff = grown
-        self.skill += LEARNING * (1 - self.skill)
+        self.skill += self.behaviour.staff_learning * (1 - self.skill)
 
     def learn_mix(self, requests: np.ndarray, participation: np.ndarray) -> None:
         """Responsive committees move their service mix towards what is asked (M3).
@@ -175,6 +172,6 @@ class CommitteeBoard:
         observed = np.divide(requests, totals, out=self.demand_share.copy(), where=totals > 0)
         self.demand_share += 0.2 * (observed - self.demand_share)
         heard = participation / (participation + 0.05)
-        rate = MIX_LEARNING * self.levers.responsiveness * heard
+        rate = self.behaviour.mix_learning * self.levers.responsiveness * heard
         self.mix += rate[:, None] * (self.demand_share - self.mix)
         self.mix /= self.mix.sum(axis=1, keepdims=True)

@@ -22,8 +22,6 @@ from sim.ngos import Contract, new_ngo
 
 #: Government pots leak half as much as committee accounts (assumption).
 POT_LEAK_FACTOR = 0.5
-#: Quality of a need resolved by a leader's visit (assumption).
-VISIT_QUALITY = 0.7
 
 
 class Government(mesa.Agent):

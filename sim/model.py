@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.committees import Committee, CommitteeBoard
 from sim.facilities import Facilities, compute_access
-from sim.government import VISIT_QUALITY, Government
+from sim.government import Government
 from sim.ledger import Ledger
 from sim.network import community_graph, small_world_ties
 from sim.ngos import NGO, new_ngo
@@ -233,6 +233,7 @@ class CommunityModel(mesa.Model):
         supply = assemble_supply(
             board.service_hours + board.extra_hours, board.mix, committee_quality, ngo_hours, ngo_quality,
             self._matched_hours, self._informal_hours, share, sc.committees.hours_per_need, demand,  # people's hours (sim.volunteers)
+            sc.behaviour.volunteer_quality,
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))
@@ -253,7 +254,7 @@ class CommunityModel(mesa.Model):
             is_visited[visited] = True
             at_visit = is_visited[res.community[open_]]
             chosen = np.flatnonzero(at_visit & (res.request_uniforms(self.key_liaison) < self.scenario.liaison.backlog_clear_share))
-            resolved = res.close(chosen, np.full(len(chosen), VISIT_QUALITY), self.week)
+            resolved = res.close(chosen, np.full(len(chosen), self.scenario.behaviour.visit_quality), self.week)
             self._served = np.concatenate([self._served, resolved])
 
     def _residents(self) -> None:

@@ -201,6 +201,30 @@ class Liaison(Section):
     hours_per_visit: float = param(4.0, ge=0.0, le=100.0, unit="hours", source="assumption", doc="Leader time per visit.")
 
 
+class Behaviour(Section):
+    """What the model assumes people and organisations do: not policy levers.
+
+    Every default is an assumption (ODD section 7); they are scenario keys so
+    that a sensitivity analysis can vary them like any other parameter.
+    """
+
+    satisfaction_step: float = param(0.3, gt=0.0, le=1.0, unit="share", source="assumption", doc="How far a resident's satisfaction moves towards a need's outcome (its quality when met, 0 when she gives up; half of that when an unmet need lapses unasked).")
+    waiting_penalty: float = param(0.02, ge=0.0, le=1.0, unit="per week", source="assumption", doc="Satisfaction a resident loses each week a request waits.")
+    trust_step: float = param(0.05, ge=0.0, le=1.0, unit="share/week", source="assumption", doc="Weekly smoothing of trust towards 0.6 satisfaction + 0.4 committee integrity.")
+    word_of_mouth: float = param(0.1, ge=0.0, le=1.0, unit="share/month", source="assumption", doc="Monthly pull of satisfaction and awareness towards the mean of one's ties.")
+    morale_step: float = param(0.05, ge=0.0, le=1.0, unit="share/week", source="assumption", doc="Weekly smoothing of committee staff morale towards its target (pay, overload).")
+    staff_learning: float = param(0.01, ge=0.0, le=1.0, unit="share/week", source="assumption", doc="Weekly skill gain of committee staff, towards 1.")
+    mix_learning: float = param(0.2, ge=0.0, le=1.0, unit="share/week", source="assumption", doc="How fast a committee's service mix moves towards what residents ask, at full responsiveness and participation (M3).")
+    volunteer_quality: float = param(0.6, ge=0.0, le=1.0, unit="quality", source="assumption", doc="Quality of a need met by volunteers' hours.")
+    visit_quality: float = param(0.7, ge=0.0, le=1.0, unit="quality", source="assumption", doc="Quality of a need resolved by a leader's visit (M5).")
+    match_informal: float = param(0.4, ge=0.0, le=1.0, unit="share", source="assumption", doc="Share of an informal volunteer's hours that reach a need.")
+    match_registered: float = param(0.7, ge=0.0, le=1.0, unit="share", source="assumption (M4: registration and matching)", doc="Share of a registered volunteer's hours that reach a need.")
+    platform_match_bonus: float = param(0.2, ge=0.0, le=1.0, unit="share", source="assumption (M1/M3: information platform)", doc="Extra share of registered hours matched with the information platform (the total is capped at 1).")
+    incentive_saturation: float = param(10.0, gt=0.0, le=1e6, unit="yuan/hour", source="assumption", doc="Volunteer incentive at which its effects on recruitment, burnout and dropout saturate.")
+    training_scale: float = param(40.0, gt=0.0, le=1e4, unit="hours", source="assumption", doc="Training hours per e-fold of a registered volunteer's skill gap.")
+    new_volunteer_skill: float = param(0.1, ge=0.0, le=1.0, unit="skill", source="assumption", doc="Skill of a new volunteer, and of informal ones throughout.")
+
+
 class Config(Section):
     """A whole scenario as validated data (the body of a YAML file)."""
 
@@ -217,6 +241,7 @@ class Config(Section):
     ngos: NGOs = NGOs()
     volunteers: Volunteers = Volunteers()
     liaison: Liaison = Liaison()
+    behaviour: Behaviour = Behaviour()
 
 
 #: Section name -> section class, the registry used for key lookups and docs.

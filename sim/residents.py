@@ -36,14 +36,8 @@ from sim.world import N_PROFILES, URBAN_BIT, Layout, need_rates_by_profile
 #: Sentinel week for "no need scheduled" (the resident is waiting on one).
 NEVER = np.iinfo(np.int32).max
 
-#: Smoothing of satisfaction towards the outcome of a need (assumption).
-SATISFACTION_STEP = 0.3
-#: Weekly loss of satisfaction while waiting (assumption).
-WAITING_PENALTY = 0.02
-#: Weekly smoothing of trust towards its target (assumption).
-TRUST_STEP = 0.05
-#: Monthly pull of satisfaction and awareness towards the ties' mean (word of mouth).
-WORD_OF_MOUTH = 0.1
+# Satisfaction, waiting, trust and word-of-mouth rates are scenario keys
+# (`behaviour.*`, assumptions), read where they act so a mid-run change applies.
 #: Word of mouth runs monthly in each community; communities are split into
 #: this many blocks of about equal population, one block talking each week.
 MOUTH_BLOCKS = 4
@@ -172,12 +166,13 @@ class Residents(mesa.Agent):
         self.waited = np.concatenate([self.waited, np.zeros(len(askers), np.int16)])
         self.open_event = np.concatenate([self.open_event, event[asks]])
         lapsed = due[~asks]
+        step = self.model.scenario.behaviour.satisfaction_step
         if self.scale == 1:  # `due` holds each person once
             self.open_count[askers] += 1
-            self.satisfaction[lapsed] *= 1 - SATISFACTION_STEP / 2
+            self.satisfaction[lapsed] *= 1 - step / 2
         else:
             np.add.at(self.open_count, askers, 1)
-            np.multiply.at(self.satisfaction, lapsed, np.float32(1 - SATISFACTION_STEP / 2 / self.scale))
+            np.multiply.at(self.satisfaction, lapsed, np.float32(1 - step / 2 / self.scale))
         self._schedule(agents, week)
         return lapsed
 
@@ -205,7 +200,7 @@ class Residents(mesa.Agent):
             the residents whose requests were closed (one entry per request).
         """
         who = self.open[rows]
-        step = SATISFACTION_STEP / self.scale
+        step = self.model.scenario.behaviour.satisfaction_step / self.scale
         if self.scale == 1:  # one person, at most one open request each
             s = self.satisfaction[who]
             self.satisfaction[who] = s + step * (quality - s)
@@ -225,18 +220,19 @@ class Residents(mesa.Agent):
         """
         self.waited += 1
         who = self.open
+        behaviour = self.model.scenario.behaviour
         if self.scale == 1:
-            self.satisfaction[who] = np.maximum(0.0, self.satisfaction[who] - WAITING_PENALTY)
+            self.satisfaction[who] = np.maximum(0.0, self.satisfaction[who] - behaviour.waiting_penalty)
         else:
-            np.subtract.at(self.satisfaction, who, np.float32(WAITING_PENALTY / self.scale))
+            np.subtract.at(self.satisfaction, who, np.float32(behaviour.waiting_penalty / self.scale))
             np.maximum(self.satisfaction, 0.0, out=self.satisfaction)
         rows = np.flatnonzero(self.waited >= max_wait)
         gave_up = self.open[rows]
         if self.scale == 1:
-            self.satisfaction[gave_up] *= 1 - SATISFACTION_STEP
+            self.satisfaction[gave_up] *= 1 - behaviour.satisfaction_step
             self.open_count[gave_up] -= 1
         else:
-            np.multiply.at(self.satisfaction, gave_up, np.float32(1 - SATISFACTION_STEP / self.scale))
+            np.multiply.at(self.satisfaction, gave_up, np.float32(1 - behaviour.satisfaction_step / self.scale))
             np.subtract.at(self.open_count, gave_up, 1)
         self._drop(rows)
         self._schedule(gave_up if self.scale == 1 else np.unique(gave_up), week)
@@ -265,9 +261,10 @@ class Residents(mesa.Agent):
             integrity = np.asarray(integrity, np.float32)[self.community]
         # In float32 and in place: one full pass over the residents instead of
         # four float64 temporaries (5.7 -> 2.0 ms a week at 1 M residents).
-        pull = self.satisfaction * np.float32(0.6 * TRUST_STEP)
-        pull += np.float32(0.4 * TRUST_STEP) * integrity
-        self.trust *= np.float32(1 - TRUST_STEP)
+        step = self.model.scenario.behaviour.trust_step
+        pull = self.satisfaction * np.float32(0.6 * step)
+        pull += np.float32(0.4 * step) * integrity
+        self.trust *= np.float32(1 - step)
         self.trust += pull
 
     def community_sums(self, values: np.ndarray) -> np.ndarray:
@@ -302,9 +299,10 @@ class Residents(mesa.Agent):
         if hi <= lo:
             return
         sat, aware = self.satisfaction[lo:hi], self.awareness[lo:hi]
-        sat += WORD_OF_MOUTH * (ties.neighbour_mean(self.satisfaction, lo, hi) - sat)
+        pull = self.model.scenario.behaviour.word_of_mouth
+        sat += pull * (ties.neighbour_mean(self.satisfaction, lo, hi) - sat)
         heard = ties.neighbour_mean(self.awareness, lo, hi)
-        aware += WORD_OF_MOUTH * (heard - aware) + 0.25 * (outreach[self.community[lo:hi]] - aware) * WORD_OF_MOUTH
+        aware += pull * (heard - aware) + 0.25 * (outreach[self.community[lo:hi]] - aware) * pull
         np.clip(aware, 0.0, 1.0, out=aware)
 
     # -- reading --------------------------------------------------------------

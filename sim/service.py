@@ -21,8 +21,6 @@ from sim.volunteers import INFORMAL_MIX
 #: a centre). Assumption after the paper's M1 description of centres.
 _DEPENDENCE = {"health": 0.6, "education": 0.4, "culture": 0.6, "safety": 0.1, "family_planning": 0.2, "environment": 0.0, "social_security": 0.3, "relief": 0.2}
 FACILITY_DEPENDENCE = np.array([_DEPENDENCE[k] for k in CATEGORIES])
-#: Quality of volunteers' help (assumption).
-VOLUNTEER_QUALITY = 0.6
 
 
 @dataclass
@@ -45,6 +43,7 @@ def assemble_supply(
     request_share: np.ndarray,
     hours_per_need: float,
     demand: np.ndarray,
+    volunteer_quality: float,
 ) -> Supply:
     """Combine every provider's hours into needs per community and category.
 
@@ -62,7 +61,7 @@ def assemble_supply(
     used_volunteer = np.minimum(volunteer, np.maximum(needed - used_professional, 0.0))
     pro_quality = np.divide(staff * committee_quality[:, None] + ngo_quality_hours, professional, out=np.zeros_like(hours), where=professional > 0)
     used = used_professional + used_volunteer
-    quality = np.divide(used_professional * pro_quality + used_volunteer * VOLUNTEER_QUALITY, used, out=np.zeros_like(hours), where=used > 0)
+    quality = np.divide(used_professional * pro_quality + used_volunteer * volunteer_quality, used, out=np.zeros_like(hours), where=used > 0)
     return Supply(needs=hours / hours_per_need, quality=quality, hours=hours)
 
 

@@ -27,15 +27,8 @@ from sim.rng import keyed_binomial, keyed_uniforms, stream_key
 #: Where informal volunteers help, unmatched to requests (mutual aid: culture,
 #: safety patrols, environment, visiting the elderly). Assumption.
 INFORMAL_MIX = np.array([{"health": 0.25, "culture": 0.25, "safety": 0.25, "environment": 0.25}.get(k, 0.0) for k in CATEGORIES])
-#: Share of offered hours that reach a need (assumption): informal,
-#: registered, and the bonus the information platform adds to registered.
-MATCH_INFORMAL, MATCH_REGISTERED, MATCH_PLATFORM_BONUS = 0.4, 0.7, 0.2
-#: Incentive in yuan/hour at which its effects saturate (assumption).
-INCENTIVE_SATURATION = 10.0
-#: Training hours per e-fold of skill (assumption).
-TRAINING_SCALE = 40.0
-#: Skill of a new volunteer (assumption).
-NEW_SKILL = 0.1
+# Match shares, incentive saturation, training scale and a new volunteer's
+# skill are scenario keys (`behaviour.*`, assumptions).
 #: Salts of the counter-based draws: registering on joining; staying a week
 #: (offset by the cohort, so two cohorts of one agent draw apart); an agent's
 #: head count when ``world.scale`` is not a whole number.
@@ -110,13 +103,14 @@ class Volunteers(mesa.Agent):
             self.count = np.concatenate([self.count, size[new]])
             self.registered = np.concatenate([self.registered, np.full(int(new.sum()), flag)])
             self.joined = np.concatenate([self.joined, np.full(int(new.sum()), self.recruit_rounds, np.int64)])
-            self.skill = np.concatenate([self.skill, np.full(int(new.sum()), NEW_SKILL)])
+            self.skill = np.concatenate([self.skill, np.full(int(new.sum()), self.model.scenario.behaviour.new_volunteer_skill)])
             self.burnout = np.concatenate([self.burnout, np.zeros(int(new.sum()))])
         self.volunteering[agents] += joins
         self.recruited += int(joins.sum())
 
     def _incentive_effect(self) -> float:
-        return min(1.0, self.model.scenario.volunteers.incentive_per_hour / INCENTIVE_SATURATION)
+        scenario = self.model.scenario
+        return min(1.0, scenario.volunteers.incentive_per_hour / scenario.behaviour.incentive_saturation)
 
     def recruit(self, civic: np.ndarray, ties) -> None:
         """Monthly recruitment: propensity x peers x incentives and recognition (M4)."""
@@ -141,10 +135,10 @@ class Volunteers(mesa.Agent):
         Registered volunteers are matched to what residents ask for; informal
         ones help where they choose (`INFORMAL_MIX`).
         """
-        lev = self.model.scenario.volunteers
-        target = np.where(self.registered, 1 - np.exp(-lev.training_hours / TRAINING_SCALE), NEW_SKILL)
+        lev, b = self.model.scenario.volunteers, self.model.scenario.behaviour
+        target = np.where(self.registered, 1 - np.exp(-lev.training_hours / b.training_scale), b.new_volunteer_skill)
         self.skill += (target - self.skill) / 26  # training spreads over half a year
-        match = np.where(self.registered, MATCH_REGISTERED + MATCH_PLATFORM_BONUS * platform, MATCH_INFORMAL)
+        match = np.where(self.registered, min(1.0, b.match_registered + b.platform_match_bonus * platform), b.match_informal)
         hours = lev.hours_per_week * match * (0.3 + 0.7 * self.skill) * self.count
         where = community[self.who]
         matched = np.bincount(where, weights=hours * self.registered, minlength=n_communities)
