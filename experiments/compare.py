@@ -67,10 +67,8 @@ def main(args: argparse.Namespace) -> int:
     """Validate, run the replications (fixed or automatic), write the tables and the report."""
     try:
         exp, precision = _open(args)
-    except PlanError as exc:
+    except (PlanError, BadInput) as exc:
         return report_bad_input(exc.lines())
-    except BadInput as exc:
-        return report_bad_input(exc.lines)
     plan = exp.plan
     labels = list(plan.scenarios)
     with make_executor(args) as executor:

@@ -33,11 +33,18 @@ from experiments.store import ExperimentStore, ResumeError
 
 
 class BadInput(Exception):
-    """Input refused before anything is written; ``lines`` are printed one per line, exit 2."""
+    """Input refused before anything is written; its `lines` are printed one per line, exit 2.
+
+    ``lines()`` is a method, as on `PlanError`, so a command catches both in one clause.
+    """
 
     def __init__(self, lines: Sequence[str]):
-        self.lines = list(lines)
-        super().__init__("; ".join(self.lines))
+        self._lines = list(lines)
+        super().__init__("; ".join(self._lines))
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return list(self._lines)
 
 
 def add_experiment_flags(parser: argparse.ArgumentParser) -> None:

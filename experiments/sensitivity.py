@@ -41,10 +41,8 @@ def main(args: argparse.Namespace) -> int:
     """Validate the plan, run the design, analyse, write the tables and the report."""
     try:
         done = run_design(args, "sensitivity")
-    except PlanError as exc:
+    except (PlanError, BadInput) as exc:
         return report_bad_input(exc.lines())
-    except BadInput as exc:
-        return report_bad_input(exc.lines)
     plan, points, unit, exp, summaries = done.plan, done.points, done.unit, done.exp, done.summaries
     table, missing = analyse_runs(summaries, plan, unit, len(points))
     if missing:

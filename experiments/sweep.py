@@ -32,10 +32,8 @@ def main(args: argparse.Namespace) -> int:
     """Validate the plan, run the design, write the tables and the report."""
     try:
         done = run_design(args, "sweep")
-    except PlanError as exc:
+    except (PlanError, BadInput) as exc:
         return report_bad_input(exc.lines())
-    except BadInput as exc:
-        return report_bad_input(exc.lines)
     plan, exp, summaries = done.plan, done.exp, done.summaries
     table = sweep_table(summaries, plan)
     tmp = exp.folder / ".sweep_summary.csv.tmp"
