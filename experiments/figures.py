@@ -39,6 +39,14 @@ def _label(name: str) -> str:
     return f"{name.replace('_', ' ')} ({unit})" if unit != "share" else name.replace("_", " ")
 
 
+def save_figure(fig, path: Path, dpi: int = 110, rect: tuple[float, float, float, float] | None = None) -> Path:
+    """Lay out a figure (within ``rect`` when given), save it as PNG and close it; returns ``path``."""
+    fig.tight_layout(rect=rect)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def final_means(frame: pd.DataFrame, weeks: int = FINAL_WEEKS) -> pd.Series:
     """Mean of each outcome over the last ``weeks`` weeks."""
     return frame.tail(min(weeks, len(frame))).mean(numeric_only=True)
@@ -58,10 +66,7 @@ def plot_outcomes(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle(title or "Outcomes over time")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_groups(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -80,10 +85,7 @@ def plot_groups(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(title or "Coverage and satisfaction by group")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_urban_rural(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -98,10 +100,7 @@ def plot_urban_rural(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
         ax.legend()
         ax.grid(alpha=0.3)
     fig.suptitle(title or "Urban and rural")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_funding(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -115,10 +114,7 @@ def plot_funding(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
         ax.set_title(name)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(title or "Funding: where money came from and went")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_run(frame: pd.DataFrame, folder: Path, title: str = "") -> list[Path]:

@@ -115,16 +115,18 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 
+def _save(fig, path: Path, rect: tuple[float, float, float, float] | None = None) -> Path:
+    """`experiments.figures.save_figure` at the report's resolution (imported here: matplotlib loads lazily)."""
+    from experiments.figures import save_figure
+
+    return save_figure(fig, path, dpi=100, rect=rect)
+
+
 def _save_grid(fig, axes, used: int, path: Path) -> Path:
     """Blank the unused panels of a figure grid, save it as PNG and close it."""
-    import matplotlib.pyplot as plt
-
     for ax in axes.flat[used:]:
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 def _plot_bands(runs_path: Path, outcomes: list[str], scenarios: list[str], path: Path) -> Path:
     import matplotlib.pyplot as plt
@@ -153,10 +155,7 @@ def _plot_bands(runs_path: Path, outcomes: list[str], scenarios: list[str], path
         ax.set_xlabel("week")
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(names), 5), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.05 if len(names) <= 5 else 0.09, 1, 1))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, rect=(0, 0.05 if len(names) <= 5 else 0.09, 1, 1))
 
 
 def _plot_differences(table: pd.DataFrame, path: Path) -> Path:
@@ -201,10 +200,7 @@ def _plot_equity(equity: pd.DataFrame, path: Path) -> Path:
         ax.set_title(what)
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _plot_sweep(per_run: pd.DataFrame, plan: dict[str, Any], path: Path) -> Path:
@@ -232,10 +228,7 @@ def _plot_sweep(per_run: pd.DataFrame, plan: dict[str, Any], path: Path) -> Path
             if j == 0:
                 ax.set_ylabel(_label(outcome), fontsize=8)
             ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _plot_heatmaps(table: pd.DataFrame, plan: dict[str, Any], path: Path) -> Path | None:
