@@ -244,8 +244,8 @@ def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("differenc
 
     Why: ECharts redraws a whole instance on every update, and most of a small
     chart's redraw is per-instance work (option merge, scheduling, layout,
-    paint); seven charts in one instance draw a week in about 60% of the time
-    of seven instances (docs/app.md). Charts fill ``PANEL_COLUMNS`` columns of
+    paint); seven charts in one instance draw a week in 0.62-0.70 of the time
+    of seven instances (`benchmarks/bench_app_charts.py`, docs/app.md). Charts fill ``PANEL_COLUMNS`` columns of
     ``PANEL_ROW_PX``; one named in ``wide`` takes a row of its own,
     ``PANEL_WIDE_PX`` high. Each series gets the id ``<chart>/<index>`` and
     each title and legend the id ``<chart>``, so a chart's parts can be found

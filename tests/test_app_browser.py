@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -260,6 +261,14 @@ def test_chinese_labels(page):
     assert chart_option(page, "map")["title"][0]["text"].startswith("社区地图")
     if os.environ.get("APP_SCREENSHOT"):
         page.screenshot(path=os.environ["APP_SCREENSHOT"], full_page=True)
+
+
+def test_chart_benchmark_runs_and_prints_every_arrangement():
+    """benchmarks/bench_app_charts.py (the figures behind the panel in docs/app.md) cannot rot."""
+    done = subprocess.run([sys.executable, "benchmarks/bench_app_charts.py", "--weeks", "3", "--rounds", "1", "--repeat", "1"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for line in ("seven instances", "one panel", "panel, legends hidden", "overview without visual map", "one panel / seven instances"):
+        assert line in done.stdout
 
 
 def test_no_script_errors(page):
