@@ -133,7 +133,7 @@ def measure(model) -> dict[str, float]:
     cov_c = np.divide(met_c, open_c, out=np.ones_like(met_c, dtype=float), where=open_c > 0)
     out["equity_gini"] = gini(cov_c, model.layout.community_size.astype(float))
     out["participation_rate"] = float(np.average(model.participation, weights=model.layout.community_size))
-    out["volunteer_rate"] = len(model.volunteers) / model.volunteers.capacity.sum()  # people volunteering / people (sim.volunteers)
+    out["volunteer_rate"] = len(model.volunteers) / model.volunteers.people  # people volunteering / people (sim.volunteers)
     hours = board.staff * board.hours
     out["admin_share"] = _ratio((board.admin_share * hours).sum(), hours.sum(), 0.0)
     before = board.staff + board.departures

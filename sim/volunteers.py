@@ -46,6 +46,7 @@ class Volunteers(mesa.Agent):
     Attributes:
         capacity: people who may volunteer, per resident agent: ``world.scale``,
             or for a scale such as 2.5, 2 or 3 (3 with chance 0.5), so k on average.
+        people: their sum, the district's head count for the volunteer rate.
         volunteering: people volunteering, per resident agent.
         who, count, registered, joined, skill, burnout: per cohort, its
             agent, size, registration, recruitment round, skill and burnout.
@@ -71,6 +72,7 @@ class Volunteers(mesa.Agent):
         if self.scale > whole:
             agents = np.arange(n)
             self.capacity += keyed_uniforms(self.key, agents, np.zeros(n, np.int64), salt=HEADCOUNT) < self.scale - whole
+        self.people = int(self.capacity.sum())  # the head count, fixed for the run
         self.volunteering = np.zeros(n, np.int64)
         self.who = np.zeros(0, np.int64)
         self.count = np.zeros(0, np.int64)
