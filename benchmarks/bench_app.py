@@ -36,8 +36,6 @@ from app import charts  # noqa: E402
 from app.levers import MAX_RESIDENTS  # noqa: E402
 from app.session import Session  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-
 #: Timing of one Step click inside the page: from the click event on the Step
 #: button to the first animation frame in which the week counter and every
 #: chart show week ``n`` (the charts are checked through ECharts' own model,
@@ -93,7 +91,7 @@ def in_browser(clicks: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, 
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_app_browser import CHART_OPTION, CHROMIUM_ARGS, free_port, wait_for_port
+    from test_app_browser import CHART_OPTION, CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
 
     from app.launch import server_command, server_env
 
@@ -102,7 +100,7 @@ def in_browser(clicks: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, 
     try:
         wait_for_port(port, server)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             # A warm-up visit, so the load measured is a visitor's, not the server's first import.
             warm = browser.new_page()
             warm.goto(f"http://127.0.0.1:{port}/")

@@ -32,8 +32,6 @@ from app.levers import MAX_RESIDENTS  # noqa: E402
 from app.live import split  # noqa: E402
 from app.session import Session  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ECHARTS = ROOT / ".venv" / "share" / "solara" / "cdn" / "echarts@5.4.0" / "dist" / "echarts.js"
 #: Pixel size of one chart of the page's panel (a third of a 940-pixel row).
 CELL = (312, 300)
@@ -102,9 +100,12 @@ def main() -> int:
         parser.error("--weeks, --rounds and --repeat must be at least 1")
     from playwright.sync_api import sync_playwright
 
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_app_browser import CHROMIUM, CHROMIUM_ARGS  # the browser tests' Chromium and flags
+
     built = json.loads(json.dumps(variants(args.weeks)))  # as the browser receives them
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1300})
         page.set_content("<html><body style='margin:0'></body></html>")
         page.add_script_tag(path=str(ECHARTS))
