@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -91,24 +90,19 @@ def in_browser(clicks: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, 
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_app_browser import CHART_OPTION, CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+    from test_app_browser import CHART_OPTION, CHROMIUM, CHROMIUM_ARGS, served_app
 
-    from app.launch import server_command, server_env
-
-    port = free_port()
-    server = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, server)
+    with served_app() as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             # A warm-up visit, so the load measured is a visitor's, not the server's first import.
             warm = browser.new_page()
-            warm.goto(f"http://127.0.0.1:{port}/")
+            warm.goto(url)
             warm.wait_for_selector(".week-counter", timeout=120_000)
             warm.close()
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             t0 = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url)
             drawn = "() => document.querySelectorAll('.solara-echarts').length >= 2 && [...document.querySelectorAll('.solara-echarts')].every(e => e.__vue__ && e.__vue__.chart)"
             page.wait_for_function(drawn, timeout=120_000)
             load = time.perf_counter() - t0
@@ -135,9 +129,6 @@ def in_browser(clicks: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, 
                 page.wait_for_timeout(100)  # a teacher's clicks are not back to back
             browser.close()
         return load, np.array(drawn_ms) / 1e3, np.array(walls), np.array(parts), {name: np.array([e.get(name, np.nan) for e in each]) for name in each[-1]}
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def main() -> int:

@@ -10,16 +10,13 @@ screenshot and stops the server. Run it after a change to the page's layout:
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from test_app_browser import CHROMIUM, CHROMIUM_ARGS, choose, free_port, wait_for_port, wait_week  # noqa: E402
-
-from app.launch import server_command, server_env  # noqa: E402
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, choose, served_app, wait_week  # noqa: E402
 
 
 def main() -> int:
@@ -32,15 +29,12 @@ def main() -> int:
         parser.error("--weeks must be at least 1")
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, server)
+    with served_app() as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1900, "height": 1250})
             page.set_default_timeout(60_000)
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url)
             page.wait_for_selector(".week-counter")
             choose(page, "preset-select", "integrated_reform")
             choose(page, "compare-select", "baseline")
@@ -54,9 +48,6 @@ def main() -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out), full_page=True)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     print(f"wrote {args.out}")
     return 0
 

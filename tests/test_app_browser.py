@@ -8,12 +8,14 @@ used, as Playwright's own browser download does not work offline.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,11 +55,10 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = START_T
     raise TimeoutError(f"the app server did not listen on port {port} within {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app served on a free loopback port; stopped after the module."""
+@contextlib.contextmanager
+def served_app(log=subprocess.DEVNULL) -> Iterator[str]:
+    """``run.py ui``'s server on a free loopback port, for a test, a benchmark or a script: yields its URL, then stops it."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("app") / "server.log").open("w")
     process = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process)
@@ -68,7 +69,13 @@ def server(tmp_path_factory):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served on a free loopback port; stopped after the module."""
+    with (tmp_path_factory.mktemp("app") / "server.log").open("w") as log, served_app(log) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
