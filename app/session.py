@@ -203,8 +203,8 @@ class Session:
     def community_table(self, which: str = "yours") -> pd.DataFrame:
         """One row per community: position, urban, residents, coverage and satisfaction.
 
-        Coverage pools the last weeks as the model's ``coverage`` outcome does
-        (needs met / needs open, from ``model.tally``); satisfaction is the
+        Coverage is the model's ``coverage`` outcome per community (needs met /
+        needs that arose, settled cohorts of ``model.fates``); satisfaction is the
         mean of the community's residents.
         """
         model = self.model if which == "yours" else self.other
@@ -214,8 +214,7 @@ class Session:
         counts = np.bincount(res.community, minlength=n)
         sat = np.bincount(res.community, weights=res.satisfaction, minlength=n) / np.maximum(counts, 1)
         if model.steps:
-            _, _, open_c, met_c = model.tally.pooled()
-            cov = np.divide(met_c, open_c, out=np.ones(n), where=open_c > 0)
+            cov = model.fates.community_coverage(model.scenario.residents.max_wait_weeks)
         else:
             cov = np.full(n, np.nan)
         return pd.DataFrame(

@@ -8,9 +8,12 @@ Rules, with the paper's clauses:
 - P3: administrative tasks take staff hours first; the information platform
   (M1) cuts the hours per task.
 - P1: of the hours left, only ``service_orientation`` goes to services.
-- P4: pay relative to the local minimum wage (and whether the budget can pay
-  it at all) sets morale; low morale raises turnover; vacancies refill after
-  a delay with less skilled staff.
+- P4: committees pay their staff from their own accounts, into which the
+  county sends a payroll grant (``government.payroll_funding`` of the full
+  bill) with the operating money; what they cannot pay is owed (arrears).
+  Pay relative to the local minimum wage, and arrears, set morale; low
+  morale raises turnover; vacancies refill after a delay with less skilled
+  staff, longer when pay is low or owed.
 - M3, P2: responsive committees learn the service mix from what residents ask
   for; unresponsive ones keep a default mix weighted to relief.
 """
@@ -21,6 +24,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES
+from sim.party import task_factor
 from sim.rng import keyed_binomial, keyed_uniforms, poisson_quantile
 
 #: Default service mix before any learning: mostly relief (P2: "service
@@ -97,6 +101,7 @@ class CommitteeBoard:
         self.service_hours = np.zeros(n)
         self.extra_hours = np.zeros(n)
         self.pay_share = np.ones(n)
+        self.arrears = np.zeros(n)
         self.departures = np.zeros(n)
         self.facility_running_share = np.ones(n)
 
@@ -109,7 +114,7 @@ class CommitteeBoard:
         self.hours = np.where(u, c.hours_urban, c.hours_rural)
         self.pay_ratio = np.where(u, c.pay_ratio_urban, c.pay_ratio_rural)
         saving = g.platform_time_saving if g.platform else 0.0
-        self.admin_hours_due = g.admin_tasks * g.hours_per_task * (1 - saving)
+        self.admin_hours_due = g.admin_tasks * task_factor(scenario) * g.hours_per_task * (1 - saving)
         self.levers = c
         self.spend_rate = scenario.funding.committee_spend_rate
 
@@ -117,10 +122,15 @@ class CommitteeBoard:
         """Pay due this week to the staff in post, per committee (yuan)."""
         return self.staff * self.pay_ratio * self.levers.minimum_wage / WEEKS_PER_MONTH
 
+    def full_payroll(self) -> np.ndarray:
+        """The weekly pay bill with every post filled, per committee (what the county budgets for)."""
+        return self.posts * self.pay_ratio * self.levers.minimum_wage / WEEKS_PER_MONTH
+
     def pay_and_run(self, ledger, facilities_per_community: np.ndarray, running_cost: float) -> None:
-        """Pay staff and facility running costs from each committee's account (P4)."""
-        due = self.payroll()
+        """Pay staff (arrears first) and facility running costs from each committee's account (P4)."""
+        due = self.payroll() + self.arrears
         paid = ledger.spend("staff_pay", due)
+        self.arrears = due - paid
         self.pay_share = np.divide(paid, due, out=np.ones_like(due), where=due > 0)
         running_due = facilities_per_community * running_cost / 52
         paid = ledger.spend("facility_running", running_due)
@@ -141,7 +151,12 @@ class CommitteeBoard:
     def turnover(self) -> None:
         """Morale follows pay and overload; departures and delayed, less skilled hires (P4)."""
         effective_pay = self.pay_ratio * self.pay_share
-        target = np.clip(0.5 + 0.5 * np.tanh(2.0 * (effective_pay - 1.0)) - 0.3 * np.maximum(0.0, self.admin_share - 0.5), 0.0, 1.0)
+        # Wages owed, in months of the pay bill: a month or more owed takes the
+        # full `arrears_morale` off morale's target (P4).
+        monthly = self.full_payroll() * WEEKS_PER_MONTH
+        owed_months = np.divide(self.arrears, monthly, out=np.zeros_like(monthly), where=monthly > 0)
+        arrears_penalty = self.behaviour.arrears_morale * np.minimum(1.0, owed_months)
+        target = np.clip(0.5 + 0.5 * np.tanh(2.0 * (effective_pay - 1.0)) - 0.3 * np.maximum(0.0, self.admin_share - 0.5) - arrears_penalty, 0.0, 1.0)
         self.morale += self.behaviour.morale_step * (target - self.morale)
         hazard = np.minimum(1.0, self.levers.turnover_rate * (1 + 3 * (1 - self.morale)))
         # Counter-based draws (common random numbers): post j of committee c in

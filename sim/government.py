@@ -8,8 +8,12 @@ One Mesa agent. Its rules, with the paper's clauses:
   strategy says; access is recomputed.
 - M2, G3: every tender interval the purchase pot buys NGO hours for the
   community-category lots with the most unmet need, scored on quality and price.
-- M5: leaders linked to communities visit on a schedule; a visit resolves part
-  of the waiting needs and mobilises resources, at a cost in leader time.
+- M5: leaders linked to communities visit on a schedule; a visit takes on the
+  community's longest-waiting requests with the committee's staff hours and
+  moves line departments' money from the liaison pot to the committee
+  (`sim.liaison`), at a cost in leader time.
+- P4: committee pay is a payroll grant into committee accounts, from which
+  committees pay wages (`sim.committees`): a grant below the bill means arrears.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Government(mesa.Agent):
         super().__init__(model)
         self.leader_hours = 0.0
         self.visits = 0
+        self.resolved = 0
         self.apply_levers(model.scenario)
         self.links = self.link_leaders()
 
@@ -80,9 +85,12 @@ class Government(mesa.Agent):
         g, f = self.scenario.government, self.scenario.funding
         people = self.population.sum()
         operating = g.budget_per_capita * people / 52
-        # Staff pay is a separate fiscal line paid straight to the staff (P4):
-        # low pay saves the treasury money; it is not turned into services.
-        ledger.receive("public_finance", self.model.committees.payroll())
+        # Staff pay is a separate fiscal line (P4): a payroll grant sized on the
+        # full pay bill goes into committee accounts, and committees pay their
+        # staff from them (`CommitteeBoard.pay_and_run`); a grant below the
+        # bill, or money spent elsewhere, leaves wages owed. Wages pass through
+        # the fiscal payroll system, so they do not leak (assumption).
+        ledger.receive("public_finance", g.payroll_funding * self.model.committees.full_payroll())
         ledger.receive("public_finance", operating * (1 - g.purchase_share) * self.weights, leak=self.leak)
         ledger.receive("public_finance", operating * g.purchase_share, account=ledger.pot("purchase"), leak=self.pot_leak)
         ledger.receive("public_finance", self.scenario.planning.capital_per_capita * people / 52, account=ledger.pot("capital"), leak=self.pot_leak)
@@ -91,6 +99,8 @@ class Government(mesa.Agent):
         ledger.receive("lottery", lottery / 2, account=ledger.pot("volunteer"), leak=self.pot_leak)
         ledger.receive("donations", self.donations, leak=self.leak)
         ledger.receive("fees", self.fees, leak=self.leak)
+        # Line departments' money that leaders may mobilise (M5), into its own pot.
+        ledger.receive("mobilised", self.scenario.liaison.department_funds / 52, account=ledger.pot("liaison"), leak=self.pot_leak)
 
     def pay_volunteer_incentives(self, ledger, offered_hours: float) -> float:
         """Pay incentives from the volunteer pot, topped up from public finance (M4).
@@ -178,7 +188,9 @@ class Government(mesa.Agent):
                 quality = np.array([n.quality_for(k) for n in bidders])
                 score = g.tender_quality_weight * quality - (1 - g.tender_quality_weight) * prices / np.median(prices) / 2
                 win = bidders[int(np.argmax(score))]
-                wanted = min(money / (interval * prices[int(np.argmax(score))]), flat[lot] * hours_per_need / interval)
+                # Hours per week: the lot's weekly unmet flow of needs times the
+                # hours a need takes, and no more than the money buys per week.
+                wanted = min(money / (interval * prices[int(np.argmax(score))]), flat[lot] * hours_per_need)
                 hours = min(wanted, win.capacity - win.committed_hours)
                 if hours > 0:
                     win.contracts.append(Contract(c, k, hours, win.bid(k), interval))
@@ -216,12 +228,17 @@ class Government(mesa.Agent):
         due = (week + self.links[:, 1]) % interval == 0
         return self.links[due, 0]
 
-    def visit(self, communities: np.ndarray, ledger) -> None:
-        """Book the leader time and the resources the visits mobilise."""
+    def visit(self, communities: np.ndarray, ledger) -> np.ndarray:
+        """Book the leader time and move mobilised money from the liaison pot to the visited committees.
+
+        Returns:
+            the money each visited community received (yuan, one per community of ``communities``).
+        """
         lev = self.scenario.liaison
         if len(communities) == 0:
-            return
+            return np.zeros(0)
         self.visits += len(communities)
         self.leader_hours += lev.hours_per_visit * len(communities)
-        mobilised = np.bincount(communities, minlength=len(self.population)) * lev.mobilised_funds
-        ledger.receive("mobilised", mobilised, leak=self.leak)
+        wanted = np.bincount(communities, minlength=len(self.population)) * lev.mobilised_funds
+        got = ledger.transfer("liaison_mobilised", ledger.pot("liaison"), wanted)
+        return got[communities]

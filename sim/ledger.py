@@ -3,7 +3,8 @@
 Accounts are the committees (one each) plus the government's three pots.
 Money enters only through `receive` (from a named source, minus leakage,
 which is booked as a use), leaves only through `spend` (to a named use), and
-never moves otherwise, so at every moment::
+otherwise only moves between accounts through `transfer` (a pot paying a
+committee, booked by line), so at every moment::
 
     total received by source == total spent by use (leakage included) + balances
 
@@ -17,7 +18,9 @@ import numpy as np
 SOURCES = ("public_finance", "lottery", "donations", "fees", "mobilised")
 USES = ("staff_pay", "facility_running", "extra_service_hours", "ngo_contracts", "volunteer_incentives", "capital", "leakage")
 #: Government pots, stored after the committee accounts.
-POTS = ("purchase", "capital", "volunteer")
+POTS = ("purchase", "capital", "volunteer", "liaison")
+#: Transfers between accounts, by line.
+TRANSFERS = ("liaison_mobilised",)
 
 
 class Ledger:
@@ -35,6 +38,7 @@ class Ledger:
         self.step_sources = dict.fromkeys(SOURCES, 0.0)
         self.step_uses = dict.fromkeys(USES, 0.0)
         self.step_leakage_by_committee = np.zeros(n_committees)
+        self.total_transfers = dict.fromkeys(TRANSFERS, 0.0)
 
     def pot(self, name: str) -> int:
         """Account index of a government pot."""
@@ -82,6 +86,21 @@ class Ledger:
         paid = max(0.0, min(float(amounts), self.balance[account]))
         self.balance[account] -= paid
         self._book(use, paid)
+        return paid
+
+    def transfer(self, line: str, source_account: int, amounts: np.ndarray) -> np.ndarray:
+        """Move up to ``amounts`` (per committee) from ``source_account`` to the committees.
+
+        When the source holds less than asked, every committee gets the same
+        share of what it asked; returns what each got.
+        """
+        wanted = np.maximum(np.asarray(amounts, dtype=float), 0.0)
+        available = max(0.0, float(self.balance[source_account]))
+        asked = float(wanted.sum())
+        paid = wanted * (min(1.0, available / asked) if asked > 0 else 0.0)
+        self.balance[source_account] -= float(paid.sum())
+        self.balance[: self.n_committees] += paid
+        self.total_transfers[line] += float(paid.sum())
         return paid
 
     def _book(self, use: str, amount: float) -> None:

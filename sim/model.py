@@ -17,23 +17,30 @@ import numpy as np
 
 from sim.committees import Committee, CommitteeBoard
 from sim.facilities import Facilities, compute_access
+from sim.fates import NeedFates
 from sim.government import Government
 from sim.ledger import Ledger
+from sim.liaison import hard_cases
 from sim.network import community_graph, small_world_ties
 from sim.ngos import NGO, new_ngo
-from sim.outcomes import OUTCOMES, Tally, measure
+from sim.outcomes import OUTCOMES, measure
 from sim.parameters import CATEGORIES
+from sim.party import PartyCommittee
 from sim.residents import MOUTH_BLOCKS, Residents
 from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
 from sim.volunteers import Volunteers
-from sim.world import N_PROFILES, build_layout
+from sim.world import build_layout
 
 #: Levers that shape the built world and cannot change in the middle of a run.
 FIXED_DURING_RUN = ("world.", "seed", "residents.elderly", "residents.disabled", "residents.youth", "residents.low_income", "residents.migrant", "residents.participation_propensity")
 #: Smoothing of the unmet-need signal that tenders read (weekly).
 UNMET_SMOOTHING = 0.2
+#: Weeks of unmet-need signal before the first tender (M2): with the 0.2
+#: smoothing the signal reaches ~60% of its level by then; a tender in week 1
+#: read zeros, bought nothing and let the NGOs leave idle (issue 9).
+SIGNAL_WEEKS = 4
 
 
 def _read_outcome(name: str, model: CommunityModel) -> float:
@@ -88,6 +95,7 @@ class CommunityModel(mesa.Model):
         self.residents = Residents(self, lay)
         self.expected_needs = self.residents.expected_needs_by_community(n_comm)
         self.facilities = self._initial_facilities()
+        self.party = PartyCommittee(self)
         self.government = Government(self)
         for _ in range(sc.ngos.initial):
             new_ngo(self, self.streams["ngos"])
@@ -96,9 +104,10 @@ class CommunityModel(mesa.Model):
         self._recompute_access()
         self.participation = self.residents.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
         self.unmet = np.zeros((n_comm, len(CATEGORIES)))
-        self.tally = Tally(N_PROFILES, n_comm)
+        self.fates = NeedFates(n_comm)
         self.outcomes: dict[str, float] = {}
         self.met_this_week = 0
+        self.waiting_this_week = 0
         self.volunteer_hours = 0.0
         self.ngo_hours = 0.0
 
@@ -140,20 +149,23 @@ class CommunityModel(mesa.Model):
            cannot pay lowers pay and opens fewer centre hours.
         3. `plan` (M1), every planning cycle: build centres with the capital pot
            where the siting strategy says; recompute access (E2SFCA).
-        4. `tender` (M2, G3), every tender interval: buy NGO hours for the most
-           unmet lots; NGOs grow, shrink, exit; new ones may enter.
-        5. `committee_work` (P3, P1): admin tasks take hours first; the rest, by
+        4. `tender` (M2, G3), from week `SIGNAL_WEEKS` every tender interval:
+           buy NGO hours for the lots with the largest weekly unmet flow; NGOs
+           grow, shrink, exit; new ones may enter; unspent money stays in the pot.
+        5. `committee_work` (P3, P1): admin tasks (fewer where the party
+           committee coordinates departments) take hours first; the rest, by
            service orientation, goes to services; extra hours are bought.
         6. `staff_turnover` (P4): morale follows pay and overload; departures;
            delayed, less skilled hires.
         7. `volunteers` (M4): monthly recruitment; training, matching, hours;
            incentives paid; burnout and dropout.
         8. `needs` (P2, P1): residents whose need falls due ask for a service if
-           aware; the others' needs go unmet.
-        9. `service` (P2): supply meets requests by community and category;
-           access to centres limits what needs one; the unserved wait or give up.
-        10. `liaison` (M5): visiting leaders resolve part of the waiting needs
-            and mobilise funds.
+           aware; the others' needs go unasked (each fate booked by `sim.fates`).
+        9. `liaison` (M5): visiting leaders take on the longest-waiting
+           requests with the committee's staff hours where residents can reach
+           the service, and move departments' money from the liaison pot.
+        10. `service` (P2): supply meets requests by community and category;
+            access to centres limits what needs one; the unserved wait or give up.
         11. `residents` (M3): trust, participation; monthly word of mouth.
         12. `learn_mix`: committees learn their service mix from participation (M3).
         13. `outcomes`: outcomes are measured and collected; the run stops at the horizon.
@@ -172,8 +184,8 @@ class CommunityModel(mesa.Model):
             ("staff_turnover", self.committees.turnover),
             ("volunteers", self._volunteer_week),
             ("needs", self._needs),
-            ("service", self._service),
             ("liaison", self._liaison),
+            ("service", self._service),
             ("residents", self._residents),
             ("learn_mix", lambda: self.committees.learn_mix(self._requests, self.participation)),
             ("outcomes", self._collect),
@@ -198,7 +210,7 @@ class CommunityModel(mesa.Model):
             self._recompute_access()
 
     def _tender(self) -> None:
-        if self.week % self.scenario.government.tender_interval_weeks == 1 or self.scenario.government.tender_interval_weeks == 1:
+        if self.week >= SIGNAL_WEEKS and (self.week - SIGNAL_WEEKS) % self.scenario.government.tender_interval_weeks == 0:
             self.government.tender(self.ledger, self.unmet, self.streams["ngos"])
 
     def _volunteer_week(self) -> None:
@@ -211,7 +223,20 @@ class CommunityModel(mesa.Model):
         vol.retain(paid)
 
     def _needs(self) -> None:
-        self._lapsed = self.residents.new_needs(self.week)
+        res = self.residents
+        self.fates.start_week(self.week)
+        self.met_this_week = 0
+        lapsed = res.new_needs(self.week)
+        self.fates.arose_unasked(res.profile[lapsed], res.community[lapsed])
+        self.waiting_this_week = len(res.open)  # requests waiting or new, before liaison and service
+
+    def _close(self, rows: np.ndarray, quality: np.ndarray) -> np.ndarray:
+        """Close open requests as met, booking each need's fate by the week it arose."""
+        res = self.residents
+        arrival = res.open_arrival[rows]
+        who = res.close(rows, quality, self.week)
+        self.fates.met_now(res.profile[who], res.community[who], arrival)
+        return who
 
     def _service(self) -> None:
         res, board = self.residents, self.committees
@@ -237,51 +262,42 @@ class CommunityModel(mesa.Model):
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))
-        self._served = res.close(np.flatnonzero(met), supply.quality[comm[met], cat[met]], self.week)
-        res.wait_a_week(self.week, sc.residents.max_wait_weeks)
+        served = self._close(np.flatnonzero(met), supply.quality[comm[met], cat[met]])
+        self.met_this_week += len(served)
+        gave_up, arrival = res.wait_a_week(self.week, sc.residents.max_wait_weeks)
+        self.fates.abandoned_now(res.profile[gave_up], res.community[gave_up], arrival)
         unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
         self.unmet += UNMET_SMOOTHING * (unmet_now - self.unmet)
-        self._open_now = np.concatenate([open_, self._lapsed])
 
     def _liaison(self) -> None:
         visited = self.government.visits_due(self.week)
         if len(visited):
             self.government.visit(visited, self.ledger)
-            res = self.residents
-            open_ = res.open
-            # A flag per community instead of np.isin (a sort of the open requests).
-            is_visited = np.zeros(len(self.layout.community_size), bool)
-            is_visited[visited] = True
-            at_visit = is_visited[res.community[open_]]
-            chosen = np.flatnonzero(at_visit & (res.request_uniforms(self.key_liaison) < self.scenario.liaison.backlog_clear_share))
-            resolved = res.close(chosen, np.full(len(chosen), self.scenario.behaviour.visit_quality), self.week)
-            self._served = np.concatenate([self._served, resolved])
+            rows = hard_cases(self, visited)
+            resolved = self._close(rows, np.full(len(rows), self.scenario.behaviour.visit_quality))
+            self.government.resolved += len(resolved)
+            self.met_this_week += len(resolved)
 
     def _residents(self) -> None:
         res = self.residents
         sc = self.scenario
+        b = sc.behaviour
         n_comm = len(self.layout.community_size)
-        # Integrity follows openness and the leakage *rate* residents can see
-        # (M6), not the amount: more money at the same rate is not less honest.
-        integrity = float(np.clip(0.5 + 0.5 * sc.committees.transparency - 2.0 * self.government.leak, 0.0, 1.0))
+        # Integrity residents perceive (M6): what open accounts let them see of
+        # the leakage rate, and an assumed prior where accounts are closed.
+        # Transparency enters once, as how much residents see; leakage falls
+        # with it through the ledger (issue 9: it was counted twice).
+        seen = sc.committees.transparency
+        integrity = float(np.clip(seen * (1.0 - b.leak_aversion * self.government.leak) + (1.0 - seen) * b.trust_prior, 0.0, 1.0))
         res.update_trust(integrity)
         self.participation = res.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
-        # Monthly word of mouth, one block of communities a week (see Residents.word_of_mouth).
-        outreach = np.clip(0.3 + 0.4 * sc.committees.service_orientation + 0.3 * sc.committees.responsiveness + self.participation, 0.0, 1.0)
+        # Monthly word of mouth, one block of communities a week (see Residents.word_of_mouth);
+        # the committee's reach is `behaviour.outreach_*` (assumptions, ODD section 7).
+        reach = b.outreach_base + b.outreach_service * sc.committees.service_orientation + b.outreach_contact * sc.committees.responsiveness
+        outreach = np.clip(reach + self.participation, 0.0, 1.0)
         res.word_of_mouth(self.ties, outreach, block=self.week % MOUTH_BLOCKS)
 
     def _collect(self) -> None:
-        res = self.residents
-        n_comm = len(self.layout.community_size)
-        open_ = self._open_now
-        served = self._served
-        self.met_this_week = len(served)
-        self.tally.add(
-            np.bincount(res.profile[open_], minlength=N_PROFILES),
-            np.bincount(res.profile[served], minlength=N_PROFILES),
-            np.bincount(res.community[open_], minlength=n_comm),
-            np.bincount(res.community[served], minlength=n_comm),
-        )
         self.outcomes = measure(self)
         self.datacollector.collect(self)
         if self.week >= self.scenario.steps:

@@ -3,22 +3,29 @@
 Every outcome is declared once in `OUTCOMES` (name, unit, bounds, meaning),
 as Starsim's ``Result`` does, so the runners, reports and the app can label
 and check any series without knowing the model. `measure` computes them all
-from the model at the end of a step. Coverage-type outcomes pool the last
-`WINDOW` weeks, because a single week of a small group holds few needs.
+from the model at the end of a step.
+
+Need outcomes (`coverage`, `abandoned_share`, `unasked_share`, `wait_mean`,
+`wait_p90`, overall, urban/rural and by group) count each need once, by the
+week it arose, over the settled arrival cohorts of `sim.fates` (the
+`sim.fates.WINDOW` arrival weeks ending ``max_wait_weeks - 1`` weeks ago), so
+coverage + abandoned + unasked = 1 and a long wait shows as a wait, not as
+unmet need (issue 9, DESIGN section 6).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.ledger import SOURCES, USES
+from sim.fates import LENSES, WINDOW, wait_quantile
+from sim.ledger import POTS, SOURCES, USES
 from sim.parameters import GROUPS
 
-#: Weeks pooled in coverage outcomes.
-WINDOW = 4
+#: How each lens of `sim.fates.LENSES` is suffixed in outcome names ("all" has none).
+SUFFIX = {lens: "" if lens == "all" else f"_{lens}" for lens in LENSES}
+_COHORT = f"needs that arose in the {WINDOW} latest settled weeks"
 
 
 @dataclass(frozen=True)
@@ -40,23 +47,42 @@ def _money(name: str, meaning: str) -> Outcome:
     return Outcome(name, "yuan/week", 0.0, None, meaning)
 
 
+def _lens_words(lens: str) -> str:
+    return "" if lens == "all" else f" among {lens.replace('_', ' ')} residents"
+
+
+def _need_outcomes() -> list[Outcome]:
+    rows = []
+    for lens in LENSES:
+        sfx, who = SUFFIX[lens], _lens_words(lens)
+        rows += [
+            _share(f"coverage{sfx}", f"Needs met / needs that arose{who}, each need once, by the week it arose ({_COHORT})."),
+            _share(f"abandoned_share{sfx}", f"Needs given up after waiting max_wait_weeks / needs that arose{who}."),
+            _share(f"unasked_share{sfx}", f"Needs never asked for (residents unaware, P1) / needs that arose{who}."),
+            Outcome(f"wait_mean{sfx}", "weeks", 0.0, None, f"Mean weeks from a need arising to its being met{who} (needs met)."),
+            Outcome(f"wait_p90{sfx}", "weeks", 0.0, None, f"90th percentile of the weeks from a need arising to its being met{who}."),
+        ]
+    return rows
+
+
 OUTCOMES: dict[str, Outcome] = {
     o.name: o
     for o in [
-        _share("coverage", f"Needs met / needs that arose or waited, pooled over {WINDOW} weeks (unasked needs count as unmet)."),
+        *_need_outcomes(),
+        _share("served_share_of_waiting", "Needs met this week / requests waiting or new this week (a weekly throughput ratio, not coverage)."),
         _share("access_coverage", "Mean resident access to a service centre (Gaussian E2SFCA, capped at 1)."),
         _share("satisfaction", "Mean resident satisfaction with community services."),
         _share("trust", "Mean resident trust in the committee and government."),
-        _share("urban_rural_gap", "|urban coverage - rural coverage| (0 when one side is empty)."),
+        Outcome("urban_rural_gap", "share", -1.0, 1.0, "Urban coverage minus rural coverage, signed: negative when villages do better (0 when one side is empty)."),
         _share("equity_gini", "Population-weighted Gini coefficient of community coverage."),
         _share("participation_rate", "Expected share of residents taking part in community affairs this week."),
         _share("volunteer_rate", "Share of residents who volunteer."),
         _share("admin_share", "Share of committee staff hours taken by administrative tasks."),
         _share("staff_turnover", "Share of committee staff who left this week."),
+        _share("pay_arrears_share", "Share of committees owing their staff wages at the end of the week (P4)."),
         _money("spending", "Running money spent this week: every use except capital (new centres, see use_capital) and leakage."),
         Outcome("cost_per_need_met", "yuan/need", 0.0, None, "Spending / needs met this week (0 when none met)."),
         Outcome("backlog", "needs", 0.0, None, "Requests still waiting at the end of the week (real people)."),
-        Outcome("wait_weeks", "weeks", 0.0, None, "Mean weeks waited by the requests still open."),
         _money("leakage", "Money lost to leakage this week."),
         Outcome("service_hours", "hours/week", 0.0, None, "Committee service hours (own staff and bought)."),
         Outcome("volunteer_hours", "hours/week", 0.0, None, "Effective volunteer hours reaching needs."),
@@ -64,32 +90,15 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("ngo_count", "NGOs", 0.0, None, "Active NGOs."),
         Outcome("facilities", "centres", 0.0, None, "Service centres in the district."),
         Outcome("leader_hours", "hours", 0.0, None, "Cumulative leader time spent on liaison visits."),
-        _share("coverage_urban", "Coverage among urban residents."),
-        _share("coverage_rural", "Coverage among rural residents."),
+        Outcome("liaison_resolved", "needs", 0.0, None, "Cumulative hard cases resolved by leaders' visits (M5)."),
         _share("satisfaction_urban", "Satisfaction among urban residents."),
         _share("satisfaction_rural", "Satisfaction among rural residents."),
-        *(_share(f"coverage_{g}", f"Coverage among {g.replace('_', ' ')} residents.") for g in GROUPS),
         *(_share(f"satisfaction_{g}", f"Satisfaction among {g.replace('_', ' ')} residents.") for g in GROUPS),
         *(_money(f"source_{s}", f"Money received this week from {s.replace('_', ' ')}.") for s in SOURCES),
         *(_money(f"use_{u}", f"Money spent this week on {u.replace('_', ' ')}.") for u in USES),
+        *(Outcome(f"pot_{p}", "yuan", 0.0, None, f"Unspent money carried in the government's {p} pot at the end of the week.") for p in POTS),
     ]
 }
-
-
-class Tally:
-    """Needs open and met by profile and by community, pooled over `WINDOW` weeks."""
-
-    def __init__(self, n_profiles: int, n_communities: int):
-        self.shape = (n_profiles, n_communities)
-        self.weeks: deque = deque(maxlen=WINDOW)
-
-    def add(self, open_profile, met_profile, open_community, met_community) -> None:
-        """Record one week."""
-        self.weeks.append((open_profile, met_profile, open_community, met_community))
-
-    def pooled(self) -> tuple[np.ndarray, ...]:
-        """Sums over the window: open and met by profile, open and met by community."""
-        return tuple(np.sum([w[i] for w in self.weeks], axis=0) for i in range(4))
 
 
 def _ratio(a: float, b: float, empty: float = 1.0) -> float:
@@ -115,29 +124,41 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
 def measure(model) -> dict[str, float]:
     """Compute every outcome in `OUTCOMES` for the model's current state."""
     res, board, ledger = model.residents, model.committees, model.ledger
-    open_p, met_p, open_c, met_c = model.tally.pooled()
-    groups = res.profile_groups
-    urban = res.profile_urban
-    counts = res.profile_count
-    sat_p = res.mean_by_profile(res.satisfaction)
+    max_wait = model.scenario.residents.max_wait_weeks
+    fates = model.fates.by_lens(max_wait)
+    met, abandoned, unasked = fates["met"], fates["abandoned"], fates["unasked"]
+    arisen = met + abandoned + unasked
+    hist = fates["wait_hist"]
+    served = hist.sum(axis=1)
+    mean_wait = np.divide(hist @ np.arange(hist.shape[1]), served, out=np.zeros_like(served), where=served > 0)
+    p90 = wait_quantile(hist, 0.9)
     out: dict[str, float] = {}
-    out["coverage"] = _ratio(met_p.sum(), open_p.sum())
+    for i, lens in enumerate(LENSES):
+        sfx = SUFFIX[lens]
+        out[f"coverage{sfx}"] = _ratio(met[i], arisen[i])
+        out[f"abandoned_share{sfx}"] = _ratio(abandoned[i], arisen[i], 0.0)
+        out[f"unasked_share{sfx}"] = _ratio(unasked[i], arisen[i], 0.0)
+        out[f"wait_mean{sfx}"] = float(mean_wait[i])
+        out[f"wait_p90{sfx}"] = float(p90[i])
+    out["served_share_of_waiting"] = _ratio(model.met_this_week, model.waiting_this_week, 0.0)
     out["access_coverage"] = float(res.access.mean())
     out["satisfaction"] = float(res.satisfaction.mean())
     out["trust"] = float(res.trust.mean())
+    urban = res.profile_urban
+    counts = res.profile_count
+    sat_p = res.mean_by_profile(res.satisfaction)
     for place, mask in (("urban", urban), ("rural", ~urban)):
-        out[f"coverage_{place}"] = _ratio(met_p[mask].sum(), open_p[mask].sum())
         out[f"satisfaction_{place}"] = _ratio(sat_p[mask].sum(), counts[mask].sum(), 0.0)
     both = counts[urban].sum() > 0 and counts[~urban].sum() > 0
-    out["urban_rural_gap"] = abs(out["coverage_urban"] - out["coverage_rural"]) if both else 0.0
-    cov_c = np.divide(met_c, open_c, out=np.ones_like(met_c, dtype=float), where=open_c > 0)
-    out["equity_gini"] = gini(cov_c, model.layout.community_size.astype(float))
+    out["urban_rural_gap"] = out["coverage_urban"] - out["coverage_rural"] if both else 0.0
+    out["equity_gini"] = gini(model.fates.community_coverage(max_wait), model.layout.community_size.astype(float))
     out["participation_rate"] = float(np.average(model.participation, weights=model.layout.community_size))
     out["volunteer_rate"] = len(model.volunteers) / model.volunteers.people  # people volunteering / people (sim.volunteers)
     hours = board.staff * board.hours
     out["admin_share"] = _ratio((board.admin_share * hours).sum(), hours.sum(), 0.0)
     before = board.staff + board.departures
     out["staff_turnover"] = _ratio(board.departures.sum(), before.sum(), 0.0)
+    out["pay_arrears_share"] = float((board.arrears > 0).mean())
     uses = ledger.step_uses
     # Capital is a lump in planning weeks: counting it would make spending and
     # cost per need spike every cycle_weeks; it is reported as use_capital.
@@ -145,7 +166,6 @@ def measure(model) -> dict[str, float]:
     met_now = model.met_this_week  # requests are people's needs (see sim.residents)
     out["cost_per_need_met"] = out["spending"] / met_now if met_now > 0 else 0.0
     out["backlog"] = float(len(res.open))
-    out["wait_weeks"] = float(res.waited.mean()) if len(res.waited) else 0.0
     out["leakage"] = uses["leakage"]
     out["service_hours"] = float((board.service_hours + board.extra_hours).sum())
     out["volunteer_hours"] = model.volunteer_hours  # already people's hours
@@ -153,12 +173,14 @@ def measure(model) -> dict[str, float]:
     out["ngo_count"] = float(len(model.ngos))
     out["facilities"] = float(len(model.facilities))
     out["leader_hours"] = model.government.leader_hours
+    out["liaison_resolved"] = float(model.government.resolved)
     for g, name in enumerate(GROUPS):
-        member = groups[:, g] > 0
-        out[f"coverage_{name}"] = _ratio(met_p[member].sum(), open_p[member].sum())
+        member = res.profile_groups[:, g] > 0
         out[f"satisfaction_{name}"] = _ratio(sat_p[member].sum(), counts[member].sum(), 0.0)
     for s in SOURCES:
         out[f"source_{s}"] = ledger.step_sources[s]
     for u in USES:
         out[f"use_{u}"] = uses[u]
+    for p in POTS:
+        out[f"pot_{p}"] = float(ledger.balance[ledger.pot(p)])
     return out

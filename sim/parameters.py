@@ -128,6 +128,7 @@ class Government(Section):
     hours_per_task: float = param(0.7, ge=0.0, le=40.0, unit="hours/task/week", source="assumption: ~35% of urban and ~55% of village staff time on admin at 100 tasks", doc="Weekly staff hours one administrative task takes.")
     platform: bool = param(False, unit="on/off", source="paper M1: integrated information platform", doc="Integrated information platform and community database (M1).")
     platform_time_saving: float = param(0.3, ge=0.0, le=0.9, unit="share", source="assumption", doc="Share of admin hours per task the platform saves.")
+    payroll_funding: float = param(1.0, ge=0.0, le=2.0, unit="share", source="assumption: the county funds committee pay in full in the status quo; P4 (underfunding) when below 1", doc="Share of the committees' full pay bill (every post at its pay ratio) the county sends to committee accounts each week; committees pay wages from their accounts and owe what they cannot pay (P4).")
     budget_per_capita: float = param(60.0, ge=0.0, le=100_000.0, unit="yuan/person/year", source="assumption (P4: underfunding)", doc="Public finance for community service operations (staff pay is a separate line set by the pay ratios).")
     allocation_rule: AllocationRule = param(AllocationRule.urban_biased, strict=False, unit="rule", source="paper G2/P4: urban-biased status quo", doc="How public finance is split between communities (G2).")
     urban_bias: float = param(2.0, ge=1.0, le=10.0, unit="x", source="assumption: urban per-capita weight under the urban-biased rule", doc="Weight of an urban resident relative to a rural one under urban_biased.")
@@ -196,9 +197,19 @@ class Liaison(Section):
     leaders: int = param(0, ge=0, le=100_000, unit="leaders", source="paper M5 (status quo: no systematic liaison)", doc="County/street leaders each linked to communities.")
     communities_per_leader: int = param(1, ge=1, le=100, unit="communities", source="paper M5: at least one community each", doc="Communities each leader is linked to.")
     visit_interval_weeks: int = param(4, ge=1, le=52, unit="weeks", source="assumption: monthly visits", doc="Weeks between a leader's visits to a community.")
-    backlog_clear_share: float = param(0.5, ge=0.0, le=1.0, unit="share", source="assumption", doc="Share of a community's waiting needs a visit resolves.")
-    mobilised_funds: float = param(5_000.0, ge=0.0, le=1e8, unit="yuan/visit", source="assumption", doc="Resources a visit mobilises for the committee.")
+    hours_per_case: float = param(1.0, gt=0.0, le=100.0, unit="hours/case", source="assumption: an hour of a leader's coordination per hard case", doc="Leader time a visit spends on one hard case; a visit takes on at most hours_per_visit / hours_per_case of the community's longest-waiting requests (M5).")
+    mobilised_funds: float = param(5_000.0, ge=0.0, le=1e8, unit="yuan/visit", source="assumption", doc="Most a visit moves from the liaison pot (line departments' money, department_funds) to the visited committee (M5).")
+    department_funds: float = param(0.0, ge=0.0, le=1e9, unit="yuan/year", source="assumption (M5: leaders coordinate departments' resources); 0 in the status quo", doc="Line departments' money that leaders may mobilise for their communities, paid into the liaison pot weekly; unspent money stays in the pot.")
     hours_per_visit: float = param(4.0, ge=0.0, le=100.0, unit="hours", source="assumption", doc="Leader time per visit.")
+
+
+class Party(Section):
+    """The party committee's overall leadership of community building (党委统一领导, DESIGN section 2)."""
+
+    coordination: float = param(0.0, ge=0.0, le=1.0, unit="share", source="assumption; paper section 1 (党委统一领导) and M4/M5 (community party organisation as coordinator); 0: no effective coordination in the status quo", doc="How effectively the party committee coordinates departments and the community party organisation: consolidates duplicated pushed-down tasks (P3), drives volunteer recruitment (M4) and arranges leaders' visits (M5).")
+    duplicate_task_share: float = param(0.2, ge=0.0, le=1.0, unit="share", source="assumption: tasks pushed down by several departments at once (P3: 9 categories, ~100 tasks)", doc="Share of pushed-down administrative tasks that duplicate another department's and that coordination consolidates.")
+    volunteer_drive: float = param(0.5, ge=0.0, le=5.0, unit="x", source="assumption (paper M4: volunteer service under the community party committee's advocacy and support)", doc="Extra volunteer recruitment at full coordination.")
+    visit_boost: float = param(0.5, ge=0.0, le=5.0, unit="x", source="assumption (paper M5: the party organisation as the working body of liaison)", doc="Extra hard cases a leader's visit can take on at full coordination.")
 
 
 class Behaviour(Section):
@@ -222,6 +233,13 @@ class Behaviour(Section):
     platform_match_bonus: float = param(0.2, ge=0.0, le=1.0, unit="share", source="assumption (M1/M3: information platform)", doc="Extra share of registered hours matched with the information platform (the total is capped at 1).")
     incentive_saturation: float = param(10.0, gt=0.0, le=1e6, unit="yuan/hour", source="assumption", doc="Volunteer incentive at which its effects on recruitment, burnout and dropout saturate.")
     training_scale: float = param(40.0, gt=0.0, le=1e4, unit="hours", source="assumption", doc="Training hours per e-fold of a registered volunteer's skill gap.")
+    trust_prior: float = param(0.5, ge=0.0, le=1.0, unit="share", source="assumption", doc="Integrity residents assume of a committee whose accounts they cannot see (trust with no transparency).")
+    leak_aversion: float = param(4.0, ge=0.0, le=100.0, unit="x", source="assumption: a quarter of inflows seen to leak destroys perceived integrity", doc="How much perceived integrity falls per unit leakage share that open accounts let residents see (M6).")
+    arrears_morale: float = param(0.3, ge=0.0, le=1.0, unit="share", source="assumption (P4: pay arrears and motivation)", doc="Fall of staff morale's target when a month or more of wages is owed.")
+    outreach_base: float = param(0.3, ge=0.0, le=1.0, unit="share", source="assumption", doc="Committee contact that reaches residents' awareness whatever its policies (word of mouth, P1).")
+    outreach_service: float = param(0.4, ge=0.0, le=1.0, unit="share", source="assumption (P1: service orientation)", doc="Extra awareness reach per unit service orientation.")
+    outreach_contact: float = param(0.3, ge=0.0, le=1.0, unit="share", source="assumption (M3: regular contact)", doc="Extra awareness reach per unit responsiveness.")
+    participation_responsiveness: float = param(0.7, ge=0.0, le=1.0, unit="share", source="assumption (M3: people stop coming where nothing they say is acted on)", doc="Weight of responsiveness in participation: participation scales with (1 - w) + w x responsiveness.")
     new_volunteer_skill: float = param(0.1, ge=0.0, le=1.0, unit="skill", source="assumption", doc="Skill of a new volunteer, and of informal ones throughout.")
 
 
@@ -241,6 +259,7 @@ class Config(Section):
     ngos: NGOs = NGOs()
     volunteers: Volunteers = Volunteers()
     liaison: Liaison = Liaison()
+    party: Party = Party()
     behaviour: Behaviour = Behaviour()
 
 

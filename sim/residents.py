@@ -84,6 +84,7 @@ class Residents(mesa.Agent):
         self.open_category = np.zeros(0, np.int8)
         self.waited = np.zeros(0, np.int16)
         self.open_event = np.zeros(0, np.uint64)  # which need of its agent each request is
+        self.open_arrival = np.zeros(0, np.int32)  # the week each need arose (sim.fates)
         self.open_count = np.zeros(n, np.int16)  # open requests per agent
         # Counter-based draws (sim.rng.keyed_uniforms) for the need process:
         # resident i's k-th need comes after the same wait, in the same
@@ -165,6 +166,7 @@ class Residents(mesa.Agent):
         self.open_category = np.concatenate([self.open_category, np.minimum(category[asks], len(CATEGORIES) - 1).astype(np.int8)])
         self.waited = np.concatenate([self.waited, np.zeros(len(askers), np.int16)])
         self.open_event = np.concatenate([self.open_event, event[asks]])
+        self.open_arrival = np.concatenate([self.open_arrival, np.full(len(askers), week, np.int32)])
         lapsed = due[~asks]
         step = self.model.scenario.behaviour.satisfaction_step
         if self.scale == 1:  # `due` holds each person once
@@ -206,17 +208,23 @@ class Residents(mesa.Agent):
             self.satisfaction[who] = s + step * (quality - s)
             self.open_count[who] -= 1
         else:  # an agent may have several requests closed at once
-            np.add.at(self.satisfaction, who, (step * (quality - self.satisfaction[who])).astype(np.float32))
+            # n closes of mean quality q move s to q + (1 - step)^n (s - q), as
+            # n steps one after another would; adding n steps from the same s
+            # overshot q (found by the property tests at scale 1.5).
+            agents, n = np.unique(who, return_counts=True)
+            q = np.bincount(who, weights=quality, minlength=self.n)[agents] / n
+            s = self.satisfaction[agents]
+            self.satisfaction[agents] = (q + (1 - step) ** n * (s - q)).astype(np.float32)
             np.subtract.at(self.open_count, who, 1)
         self._drop(rows)
         self._schedule(who if self.scale == 1 else np.unique(who), week)
         return who
 
-    def wait_a_week(self, week: int, max_wait: int) -> np.ndarray:
+    def wait_a_week(self, week: int, max_wait: int) -> tuple[np.ndarray, np.ndarray]:
         """Requests still open wait another week; those past ``max_wait`` give up.
 
         Returns:
-            the residents who gave up (one entry per request).
+            the residents who gave up (one entry per request) and the week each need arose.
         """
         self.waited += 1
         who = self.open
@@ -228,6 +236,7 @@ class Residents(mesa.Agent):
             np.maximum(self.satisfaction, 0.0, out=self.satisfaction)
         rows = np.flatnonzero(self.waited >= max_wait)
         gave_up = self.open[rows]
+        arrival = self.open_arrival[rows]
         if self.scale == 1:
             self.satisfaction[gave_up] *= 1 - behaviour.satisfaction_step
             self.open_count[gave_up] -= 1
@@ -236,12 +245,13 @@ class Residents(mesa.Agent):
             np.subtract.at(self.open_count, gave_up, 1)
         self._drop(rows)
         self._schedule(gave_up if self.scale == 1 else np.unique(gave_up), week)
-        return gave_up
+        return gave_up, arrival
 
     def _drop(self, rows: np.ndarray) -> None:
         keep = np.ones(len(self.open), bool)
         keep[rows] = False
-        self.open, self.open_category, self.waited, self.open_event = self.open[keep], self.open_category[keep], self.waited[keep], self.open_event[keep]
+        self.open, self.open_category, self.waited = self.open[keep], self.open_category[keep], self.waited[keep]
+        self.open_event, self.open_arrival = self.open_event[keep], self.open_arrival[keep]
 
     def request_uniforms(self, key: int, salt: int = 0) -> np.ndarray:
         """One uniform per open request, fixed by (resident, need, weeks waited, salt).
@@ -281,7 +291,8 @@ class Residents(mesa.Agent):
         # civic * (0.5 + trust), summed: the civic half is fixed, so only
         # civic * trust is summed each week (7.6 -> 2.2 ms at 1 M residents).
         total = self._civic_half_sum + self.community_sums(self.civic * self.trust)
-        return np.clip(total / np.maximum(self.community_size, 1) * (0.3 + 0.7 * responsiveness), 0.0, 1.0)
+        weight = self.model.scenario.behaviour.participation_responsiveness
+        return np.clip(total / np.maximum(self.community_size, 1) * ((1 - weight) + weight * responsiveness), 0.0, 1.0)
 
     def word_of_mouth(self, ties, outreach: np.ndarray, block: int | None = None) -> None:
         """Monthly: satisfaction and awareness move towards the ties' mean (M3).

@@ -22,6 +22,7 @@ import mesa
 import numpy as np
 
 from sim.parameters import CATEGORIES
+from sim.party import recruitment_factor
 from sim.rng import keyed_binomial, keyed_uniforms, stream_key
 
 #: Where informal volunteers help, unmatched to requests (mutual aid: culture,
@@ -126,7 +127,7 @@ class Volunteers(mesa.Agent):
         deg = ties.degree
         peers = np.where(deg > 0, ties.count_neighbours_in(members, weights) / np.maximum(deg, 1), 0.0).astype(np.float32)
         mean_civic = max(float(civic.mean()), 1e-9)
-        pull = (1 + 0.5 * self._incentive_effect()) * (1 + 0.3 * lev.recognition)
+        pull = (1 + 0.5 * self._incentive_effect()) * (1 + 0.3 * lev.recognition) * recruitment_factor(self.model.scenario)
         hazard = lev.recruitment_rate * (civic / mean_civic) * (1 + lev.peer_effect * peers) * pull
         self.recruit_rounds += 1
         self._join(hazard)

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.outcomes import SUFFIX
 from sim.parameters import SECTIONS, bounds
 from sim.scenario import MIN_RESIDENTS_PER_COMMUNITY
 
@@ -127,7 +128,8 @@ def _check_step(model, before: dict) -> None:
     total = before["staff"] * board.hours
     admin = board.admin_share * total
     g = sc.government
-    due = g.admin_tasks * g.hours_per_task * (1 - (g.platform_time_saving if g.platform else 0.0))
+    # Duplicated tasks consolidated by the party committee's coordination (sim.party).
+    due = g.admin_tasks * (1 - sc.party.duplicate_task_share * sc.party.coordination) * g.hours_per_task * (1 - (g.platform_time_saving if g.platform else 0.0))
     np.testing.assert_allclose(admin, np.minimum(total, due), rtol=1e-9, atol=1e-9)
     assert ((board.admin_share >= 0) & (board.admin_share <= 1)).all()
     assert (board.service_hours >= 0).all()
@@ -143,6 +145,13 @@ def _check_step(model, before: dict) -> None:
             assert value >= spec.lower - 1e-12, f"{name} = {value} below {spec.lower}"
         if spec.upper is not None:
             assert value <= spec.upper + 1e-12, f"{name} = {value} above {spec.upper}"
+
+    # Need fates (sim.fates): every need that arose is met, abandoned or unasked, once.
+    for sfx in SUFFIX.values():
+        total = out[f"coverage{sfx}"] + out[f"abandoned_share{sfx}"] + out[f"unasked_share{sfx}"]
+        assert math.isclose(total, 1.0, abs_tol=1e-9), f"fates{sfx} add up to {total}"
+    # Wages: what committees owe is what was due and not paid (P4).
+    assert (board.arrears >= -1e-9 * scale).all()
 
     # Stocks: never negative; per-resident states in [0, 1].
     assert out["backlog"] >= 0 and (res.waited >= 0).all()
@@ -192,7 +201,8 @@ def test_invariants_with_planning_tenders_and_liaison_active(rule, strategy, tas
         "government": {"allocation_rule": rule, "admin_tasks": tasks, "tender_interval_weeks": 2, "purchase_share": 0.3, "ngo_cultivation": 0.5, "platform": True},
         "committees": {"transparency": transparency},
         "planning": {"strategy": strategy, "cycle_weeks": 2, "capital_per_capita": 80.0, "facility_cost": 20_000.0, "sharing": bool(seed % 2)},
-        "liaison": {"leaders": 4, "communities_per_leader": 2, "visit_interval_weeks": 1},
+        "liaison": {"leaders": 4, "communities_per_leader": 2, "visit_interval_weeks": 1, "department_funds": 50_000.0},
+        "party": {"coordination": transparency},
         "volunteers": {"incentive_per_hour": 5.0, "training_hours": 40.0, "registration": 0.8},
     }
     _run_checked(data)
