@@ -90,6 +90,7 @@ class NeedFates:
         """Needs met this week, with the week each arose."""
         if len(profile) == 0:
             return
+        profile = profile.astype(np.int64)  # profiles are stored as small integers: no overflow below
         wait = np.clip(self.week - arrival, 0, MAX_WAIT).astype(np.int64)
         slots = (self.week - wait) % RING
         np.add.at(self.met, (slots, profile), 1.0)

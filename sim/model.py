@@ -26,7 +26,7 @@ from sim.ngos import NGO, new_ngo
 from sim.outcomes import OUTCOMES, measure
 from sim.parameters import CATEGORIES
 from sim.party import PartyCommittee
-from sim.residents import MOUTH_BLOCKS, Residents
+from sim.residents import MOUTH_BLOCKS, Residents, perceived_integrity
 from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
@@ -283,13 +283,7 @@ class CommunityModel(mesa.Model):
         sc = self.scenario
         b = sc.behaviour
         n_comm = len(self.layout.community_size)
-        # Integrity residents perceive (M6): what open accounts let them see of
-        # the leakage rate, and an assumed prior where accounts are closed.
-        # Transparency enters once, as how much residents see; leakage falls
-        # with it through the ledger (issue 9: it was counted twice).
-        seen = sc.committees.transparency
-        integrity = float(np.clip(seen * (1.0 - b.leak_aversion * self.government.leak) + (1.0 - seen) * b.trust_prior, 0.0, 1.0))
-        res.update_trust(integrity)
+        res.update_trust(perceived_integrity(sc.committees.transparency, self.government.leak, b))
         self.participation = res.participation_by_community(np.full(n_comm, sc.committees.responsiveness), n_comm)
         # Monthly word of mouth, one block of communities a week (see Residents.word_of_mouth);
         # the committee's reach is `behaviour.outreach_*` (assumptions, ODD section 7).

@@ -338,6 +338,20 @@ class Residents(mesa.Agent):
         )
 
 
+def perceived_integrity(transparency: float, leak: float, behaviour) -> float:
+    """The committees' integrity as residents perceive it (M6), in [0, 1].
+
+    Open accounts (居务公开) let residents see the leakage rate: with
+    ``transparency`` t they judge by what they see, ``1 - leak_aversion x
+    leak``, and for the rest by an assumed prior, ``trust_prior``. Transparency
+    enters once, as how much residents see; it also lowers ``leak`` itself
+    through the ledger. (Issue 9: the old ``0.5 + 0.5 t - 2 leak`` counted
+    transparency twice and let leakage nobody could see lower trust.)
+    """
+    seen = transparency * (1.0 - behaviour.leak_aversion * leak)
+    return float(np.clip(seen + (1.0 - transparency) * behaviour.trust_prior, 0.0, 1.0))
+
+
 def _blocks(starts: np.ndarray, sizes: np.ndarray, parts: int) -> list[tuple[int, int]]:
     """Split residents into ``parts`` contiguous ranges of whole communities, of about equal size."""
     ends = starts + sizes
