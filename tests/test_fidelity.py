@@ -13,9 +13,8 @@
 6. the party committee had no counterpart: `party.coordination` acts.
 
 Statistical tests use paired runs on fixed seeds (common random numbers);
-each tolerance is about half the effect measured with
-``.venv/bin/python /tmp/measure_fid.py``-style paired runs at commit of this file
-(figures in the comments).
+each tolerance is about half the effect measured with the same paired runs
+(4 seeds, the figures in each test's docstring).
 """
 
 from __future__ import annotations
@@ -61,8 +60,10 @@ QUIET = {
 
 
 def test_coverage_counts_each_need_once_by_the_week_it_arose():
-    """Hand-computed: A (asks, week 1) gives up; B (unaware, week 1) never asks;
-    C (asks, week 2) is met in week 4 after 2 weeks; E (asks, week 4) is met at once.
+    """Hand-computed need fates in a village of 100 where only four needs arise.
+
+    A (asks, week 1) gives up; B (unaware, week 1) never asks; C (asks,
+    week 2) is met in week 4 after 2 weeks; E (asks, week 4) is met at once.
 
     With max_wait 3 the cohorts of weeks 1-4 have all settled by week 6:
     coverage 2/4, abandoned 1/4, unasked 1/4, waits {2, 0}: mean 1, p90 2.
