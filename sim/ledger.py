@@ -97,7 +97,9 @@ class Ledger:
         wanted = np.maximum(np.asarray(amounts, dtype=float), 0.0)
         available = max(0.0, float(self.balance[source_account]))
         asked = float(wanted.sum())
-        paid = wanted * (min(1.0, available / asked) if asked > 0 else 0.0)
+        # A hair under the exact share when short, so rounding never overdraws the source.
+        share = 1.0 if asked <= available else available / asked * (1 - 1e-12)
+        paid = wanted * share if asked > 0 else wanted * 0.0
         self.balance[source_account] -= float(paid.sum())
         self.balance[: self.n_committees] += paid
         self.total_transfers[line] += float(paid.sum())
