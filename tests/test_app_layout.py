@@ -64,13 +64,21 @@ BOXES = """() => {
 #: Visible elements whose box leaves the window horizontally (outside horizontally scrolled boxes).
 OUTSIDE = """() => {
   const width = window.innerWidth, out = [];
-  const scrolled = (el) => { for (let p = el.parentElement; p; p = p.parentElement) { const s = getComputedStyle(p); if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.scrollWidth > p.clientWidth + 1) return true; } return false; };
+  const scrolled = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if ((s.overflowX === 'auto' || s.overflowX === 'scroll') && p.scrollWidth > p.clientWidth + 1) return true;
+    }
+    return false;
+  };
+  const describe = (el, r) => (el.className && el.className.baseVal === undefined ? el.className : el.tagName)
+    + ' ' + Math.round(r.left) + '..' + Math.round(r.right) + ': ' + (el.innerText || '').slice(0, 40);
   for (const el of document.querySelectorAll('.v-application *')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || el.closest('.v-menu__content, .v-tooltip__content')) continue;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || s.display === 'none' || s.opacity === '0') continue;
-    if ((r.right > width + 1 || r.left < -1) && !scrolled(el)) out.push((el.className && el.className.baseVal === undefined ? el.className : el.tagName) + ' ' + Math.round(r.left) + '..' + Math.round(r.right) + ': ' + (el.innerText || '').slice(0, 40));
+    if ((r.right > width + 1 || r.left < -1) && !scrolled(el)) out.push(describe(el, r));
   }
   return out.slice(0, 10);
 }"""
@@ -78,7 +86,9 @@ OUTSIDE = """() => {
 #: Boxes that scroll sideways (the page, or a scrolling container), or cards whose content is cut at the side.
 HSCROLL = """() => {
   const boxes = [document.scrollingElement, ...document.querySelectorAll('.v-application *')];
-  return boxes.filter(e => { const s = getComputedStyle(e); return (e === document.scrollingElement || s.overflowX === 'auto' || s.overflowX === 'scroll' || e.classList.contains('v-card')) && e.scrollWidth > e.clientWidth + 1 && !e.closest('.explanations'); }).map(e => (e.className || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth + ': ' + (e.innerText || '').slice(0, 60));
+  const scrolls = (e) => e === document.scrollingElement || ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) || e.classList.contains('v-card');
+  return boxes.filter(e => scrolls(e) && e.scrollWidth > e.clientWidth + 1 && !e.closest('.explanations'))
+    .map(e => (e.className || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth + ': ' + (e.innerText || '').slice(0, 60));
 }"""
 
 #: Whether every chart has laid itself out for its current width (app/live_chart.vue).
@@ -227,7 +237,9 @@ def test_presentation_mode_fits_a_projector(browser, artefacts):
     assert page.evaluate(OUTSIDE) == [], "text or a control leaves the window"
     # Everything on one screen: nothing scrolls, and the map, table and charts lie inside the window.
     scrolls = page.evaluate(
-        "() => [document.scrollingElement, ...document.querySelectorAll('.v-application *')].filter(e => e.scrollHeight > e.clientHeight + 1 && (e === document.scrollingElement || ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))).map(e => e.className || e.tagName)"
+        """() => [document.scrollingElement, ...document.querySelectorAll('.v-application *')]
+          .filter(e => e.scrollHeight > e.clientHeight + 1 && (e === document.scrollingElement || ['auto', 'scroll'].includes(getComputedStyle(e).overflowY)))
+          .map(e => e.className || e.tagName)"""
     )
     assert scrolls == [], "presentation mode scrolls"
     for selector in (".now-table", ".chart-overview", ".chart-panel", ".week-counter", ".btn-step"):
@@ -241,7 +253,9 @@ def test_presentation_mode_fits_a_projector(browser, artefacts):
     assert [(a["id"], b["id"]) for i, a in enumerate(parts) for b in parts[i + 1 :] if a["chart"] == b["chart"] and overlaps(a, b)] == []
     # Type at least FONT_PX: the page's text, and every title, legend and colour scale of the charts.
     small = page.evaluate(
-        "(px) => [...document.querySelectorAll('.app-present *')].filter(e => e.childNodes.length && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getBoundingClientRect().width > 0 && parseFloat(getComputedStyle(e).fontSize) < px).map(e => e.textContent.trim().slice(0, 30))",
+        """(px) => [...document.querySelectorAll('.app-present *')]
+          .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getBoundingClientRect().width > 0)
+          .filter(e => parseFloat(getComputedStyle(e).fontSize) < px).map(e => e.textContent.trim().slice(0, 30))""",
         FONT_PX,
     )
     assert small == []
