@@ -62,6 +62,11 @@ def main() -> int:
                 page.wait_for_selector(".app-present .chart-panel")
             page.wait_for_timeout(1000)  # the last week's charts
             args.out.parent.mkdir(parents=True, exist_ok=True)
+            if not sizes:
+                # The page scrolls inside solara's content box, so a "full page" screenshot would stop at
+                # the window's edge: make the window as tall as the content instead.
+                tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('.v-application *')].map(e => e.scrollHeight)) + 80")
+                first = (first[0], max(first[1], min(int(tall), 4000)))
             for width, height in sizes or [first]:
                 page.set_viewport_size({"width": width, "height": height})
                 page.wait_for_timeout(800)  # the charts lay themselves out again

@@ -253,7 +253,7 @@ def test_presentation_mode_fits_a_projector(browser, artefacts):
     assert [(a["id"], b["id"]) for i, a in enumerate(parts) for b in parts[i + 1 :] if a["chart"] == b["chart"] and overlaps(a, b)] == []
     # Type at least FONT_PX: the page's text, and every title, legend and colour scale of the charts.
     small = page.evaluate(
-        """(px) => [...document.querySelectorAll('.app-present *')]
+        """(px) => [...document.querySelectorAll('.app-present *, .v-toolbar *')]
           .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getBoundingClientRect().width > 0)
           .filter(e => parseFloat(getComputedStyle(e).fontSize) < px).map(e => e.textContent.trim().slice(0, 30))""",
         FONT_PX,
