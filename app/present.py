@@ -30,7 +30,7 @@ def from_query(search: str | None) -> tuple[bool, tuple[str, ...]]:
     Unknown chart names are dropped (an address is typed by hand in class);
     none left, the defaults apply.
     """
-    query = parse_qs(search or "")
+    query = parse_qs((search or "").lstrip("?"))
     on = (query.get("present") or ["0"])[-1].lower() in ("1", "true", "yes", "on")
     names = [n.strip() for part in query.get("charts", []) for n in part.split(",")]
     chosen = tuple(dict.fromkeys(n for n in names if n in CHOICES))[:MAX_CHARTS]

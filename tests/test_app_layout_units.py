@@ -23,6 +23,7 @@ def pair() -> Session:
     ("search", "expected"),
     [
         ("present=1", (True, ())),
+        ("?present=yes", (True, ())),
         ("present=true&charts=gap,coverage", (True, ("gap", "coverage"))),
         ("present=0&charts=coverage", (False, ("coverage",))),
         ("charts=coverage,nonsense,coverage,gap,admin,spending", (False, ("coverage", "gap", "admin"))),
