@@ -220,6 +220,18 @@ def test_phone_folds_the_controls_and_tabs_the_charts(page):
     assert len(now) == 1 and now != shown, "a tab shows another chart"
 
 
+def test_tooltip_names_the_comparison(page):
+    """The comparison's series share your series' names in the legend; the tooltip tells them apart."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".lang-toggle").get_by_text("English").click()
+    settle(page)
+    page.evaluate("() => document.querySelector('.chart-panel').scrollIntoView()")
+    page.evaluate("() => document.querySelector('.chart-panel').__vue__.chart.dispatchAction({type: 'showTip', seriesIndex: 4, dataIndex: 1})")
+    page.wait_for_function("() => document.querySelector('.chart-panel').innerText.includes('(comparison)')")
+    text = page.locator(".chart-panel").inner_text()
+    assert "need coverage (comparison)" in text and "need coverage:" in text
+
+
 def test_presentation_mode_fits_a_projector(browser, artefacts):
     """``?present=1`` at 1,280 x 720: the map, the table and the lesson's charts on one screen, no lever panel, large type."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
