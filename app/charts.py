@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from app.i18n import chart_title, group_name, outcome_name, tr
-from sim import GROUPS
+from sim import GROUPS, OUTCOMES
 from sim.ledger import SOURCES
 
-#: Line charts: id -> outcomes drawn, and whether the axis is a share in [0, 1].
+#: Line charts: id -> outcomes drawn, and whether the axis spans the outcomes' declared bounds
+#: (`sim.OUTCOMES`; e.g. [0, 1] for shares, [-1, 1] for a signed gap) rather than the data's range.
 LINE_CHARTS: dict[str, tuple[tuple[str, ...], bool]] = {
     "coverage": (("coverage", "access_coverage", "coverage_urban", "coverage_rural"), True),
     "satisfaction": (("satisfaction", "trust", "satisfaction_urban", "satisfaction_rural"), True),
@@ -37,6 +38,7 @@ PANEL = (*LINE_CHARTS, "volunteers", "spending")
 #: Columns of the panel, the height of one of its rows and of the full-width difference row (pixels).
 PANEL_COLUMNS, PANEL_ROW_PX, PANEL_WIDE_PX = 3, 300, 320
 #: Nominal width of the panel (pixels), to turn the charts' pixel margins into shares of the width.
+#: The browser lays the charts out again for the width it has (`layout` below, app/live_chart.vue).
 PANEL_NOMINAL_PX = 960
 #: Outcomes in the "this week" table.
 NOW = ("coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "admin_share", "volunteer_rate", "spending", "backlog")
@@ -97,12 +99,28 @@ def as_run(frame: Frame | None) -> Run | None:
     return frame if frame is None or isinstance(frame, Run) else Run(frame)
 
 
+def axis_bounds(names: Iterable[str]) -> dict:
+    """A value axis spanning the declared bounds of ``names`` (`sim.OUTCOMES`), or the data's range if one is unbounded.
+
+    Read from the outcomes, not assumed: a signed outcome (``urban_rural_gap``
+    as urban minus rural coverage, in [-1, 1]) gets an axis that shows its sign.
+    """
+    names = [n for n in names if n in OUTCOMES]
+    lower = [OUTCOMES[n].lower for n in names]
+    upper = [OUTCOMES[n].upper for n in names]
+    if not lower or None in lower or None in upper:
+        return {"type": "value", "scale": True}
+    return {"type": "value", "min": min(lower), "max": max(upper)}
+
+
 def _base(title: str, *, legend: Sequence[str] = ()) -> dict:
+    # A plain legend (it wraps onto more lines), never a paginated "scroll" one: the browser
+    # measures it and moves the plot down to make room (app/live_chart.vue).
     return {
         "animation": False,
         "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": list(legend), "top": 26, "type": "scroll"},
+        "legend": {"data": list(legend), "top": 26, "type": "plain"},
         "grid": {"left": 56, "right": 24, "top": 64, "bottom": 36},
         "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}, "right": 8, "top": 0},
     }
@@ -113,35 +131,51 @@ def _x_axis(weeks: Sequence[int], lang: str) -> dict:
 
 
 def _runs(yours: Frame, other: Frame | None, lang: str) -> list[tuple[Run, str, str]]:
+    """Your run, and the comparison's: (run, "" or "other", line style).
+
+    Both runs' series of one outcome share its name, so one legend entry
+    shows or hides both (a compact legend: issue 14); the comparison is told
+    apart by its dashed line (pale bar), which the title's subtext explains,
+    and the tooltip names it (app/live_chart.vue).
+    """
     runs = [(as_run(yours), "", "solid")]
     if other is not None:
-        runs.append((as_run(other), f" ({tr('other', lang)})", "dashed"))
+        runs.append((as_run(other), "other", "dashed"))
     return runs
+
+
+def _legend(series: list[dict]) -> list[str]:
+    return list(dict.fromkeys(s["name"] for s in series))
+
+
+def _key(option: dict, other: Frame | None, lang: str, what: str = "dashed_other") -> dict:
+    """Say in the title's subtext how the comparison is drawn (with a comparison)."""
+    if other is not None:
+        option["title"]["subtext"] = tr(what, lang)
+    return option
 
 
 def line_chart(chart: str, yours: Frame, other: Frame | None, lang: str) -> dict:
     """One of `LINE_CHARTS`: your run solid, the comparison dashed in the same colour."""
     names, share = LINE_CHARTS[chart]
-    series, legend = [], []
-    for frame, suffix, dash in _runs(yours, other, lang):
+    series = []
+    for frame, _, dash in _runs(yours, other, lang):
         for i, name in enumerate(names):
-            label = outcome_name(name, lang) + suffix
-            legend.append(label)
+            label = outcome_name(name, lang)
             series.append({"name": label, "type": "line", "showSymbol": False, "data": _clean(frame[name]) if name in frame else [], "lineStyle": {"type": dash, "width": 2}, "color": PALETTE[i]})
-    option = _base(chart_title(chart, lang), legend=legend)
+    option = _key(_base(chart_title(chart, lang), legend=_legend(series)), other, lang)
     option["xAxis"] = _x_axis(as_run(yours).weeks, lang)
-    option["yAxis"] = {"type": "value", "min": 0, "max": 1} if share else {"type": "value", "scale": True}
+    option["yAxis"] = axis_bounds(names) if share else {"type": "value", "scale": True}
     option["series"] = series
     return option
 
 
 def volunteer_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
     """Share of residents volunteering (left axis) and volunteer hours (right axis)."""
-    series, legend = [], []
-    for frame, suffix, dash in _runs(yours, other, lang):
+    series = []
+    for frame, _, dash in _runs(yours, other, lang):
         for i, (name, axis) in enumerate((("volunteer_rate", 0), ("volunteer_hours", 1))):
-            label = outcome_name(name, lang) + suffix
-            legend.append(label)
+            label = outcome_name(name, lang)
             series.append(
                 {
                     "name": label,
@@ -153,7 +187,7 @@ def volunteer_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
                     "color": PALETTE[i],
                 }
             )
-    option = _base(chart_title("volunteers", lang), legend=legend)
+    option = _key(_base(chart_title("volunteers", lang), legend=_legend(series)), other, lang)
     option["grid"]["right"] = 64
     option["xAxis"] = _x_axis(as_run(yours).weeks, lang)
     option["yAxis"] = [{"type": "value", "scale": True, "name": tr("share_axis", lang)}, {"type": "value", "scale": True, "name": "h/wk" if lang == "en" else "小时/周"}]
@@ -171,11 +205,11 @@ def spending_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
         legend.append(label)
         series.append({"name": label, "type": "line", "stack": "sources", "areaStyle": {}, "showSymbol": False, "data": _clean(yours[name], 0) if name in yours else [], "color": PALETTE[i]})
     if other is not None and len(other):
-        label = outcome_name("spending", lang) + f" ({tr('other', lang)})"
+        label = outcome_name("spending", lang)  # dashed, as every comparison series (the title's subtext says so)
         legend.append(label)
         total = sum(other[f"source_{s}"] for s in SOURCES)
         series.append({"name": label, "type": "line", "showSymbol": False, "data": _clean(total, 0), "lineStyle": {"type": "dashed", "width": 2}, "color": "#333333"})
-    option = _base(chart_title("spending", lang), legend=legend)
+    option = _key(_base(chart_title("spending", lang), legend=legend), other, lang)
     option["grid"]["left"] = 72
     option["xAxis"] = _x_axis(yours.weeks, lang)
     option["yAxis"] = {"type": "value"}
@@ -204,21 +238,20 @@ def difference_chart(yours: Frame, other: Frame, lang: str) -> dict:
 def group_chart(yours: Frame, other: Frame | None, lang: str) -> dict:
     """Coverage and satisfaction by resident group and urban/rural (latest week, pooled)."""
     labels = [*GROUPS, "urban", "rural"]
-    series, legend = [], []
-    for frame, suffix, _ in _runs(yours, other, lang):
+    series = []
+    for frame, which, _ in _runs(yours, other, lang):
         for i, measure in enumerate(("coverage", "satisfaction")):
-            label = outcome_name(measure, lang) + suffix
-            legend.append(label)
+            label = outcome_name(measure, lang)
             values = [frame.last(f"{measure}_{g}") for g in labels]
             bar = {"name": label, "type": "bar", "data": _clean(values), "color": PALETTE[i]}
-            if suffix:
+            if which:
                 bar["itemStyle"] = {"opacity": 0.45}
             series.append(bar)
-    option = _base(chart_title("groups", lang), legend=legend)
+    option = _key(_base(chart_title("groups", lang), legend=_legend(series)), other, lang, "pale_other")
     option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
     option["grid"]["bottom"] = 56
     option["xAxis"] = {"type": "category", "data": [group_name(g, lang) for g in labels], "axisLabel": {"interval": 0, "rotate": 20}}
-    option["yAxis"] = {"type": "value", "min": 0, "max": 1}
+    option["yAxis"] = axis_bounds(f"{m}_{g}" for m in ("coverage", "satisfaction") for g in labels)
     option["series"] = series
     return option
 
@@ -239,7 +272,7 @@ def panel_height(compared: bool) -> int:
     return rows * PANEL_ROW_PX + (PANEL_WIDE_PX if compared else 0)
 
 
-def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("difference",)) -> dict:
+def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("difference",), columns: int = PANEL_COLUMNS) -> dict:
     """Several single-grid charts as one ECharts option: a grid, axes, title and legend per chart.
 
     Why: ECharts redraws a whole instance on every update, and most of a small
@@ -251,10 +284,17 @@ def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("differenc
     each title and legend the id ``<chart>``, so a chart's parts can be found
     in the panel. Series names must differ between charts: a legend entry
     toggles every series of that name.
+
+    The positions computed here are for a panel ``PANEL_NOMINAL_PX`` wide;
+    the option's ``layout`` (each chart's id, whether it spans the row, its
+    margins in pixels) lets the browser lay the charts out again for the
+    width it has: fewer columns, legends measured and wrapped, tabs on a
+    phone (app/live_chart.vue). ``columns`` is the most charts to a row.
     """
     out: dict = {"animation": False, "title": [], "legend": [], "grid": [], "xAxis": [], "yAxis": [], "series": []}
+    out["layout"] = {"kind": "panel", "columns": columns, "row": PANEL_ROW_PX, "wideRow": PANEL_WIDE_PX, "cells": []}
     top, column = 0, 0
-    cell = 100 / PANEL_COLUMNS
+    cell = 100 / columns
     for k, (name, option) in enumerate(parts):
         spans = name in wide
         if spans and column:  # finish the row
@@ -263,10 +303,11 @@ def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("differenc
         height = PANEL_WIDE_PX if spans else PANEL_ROW_PX
         left = column * cell
         grid = option["grid"]
+        out["layout"]["cells"].append({"id": name, "wide": spans, "left": grid["left"], "right": grid["right"], "bottom": grid["bottom"]})
         pad_left, pad_right = (100 * grid[side] / PANEL_NOMINAL_PX for side in ("left", "right"))
         out["title"].append({**option["title"], "id": name, "left": f"{left + 0.8:.2f}%", "top": top + option["title"]["top"]})
         out["legend"].append({**option["legend"], "id": name, "left": f"{left + 0.5:.2f}%", "width": f"{width - 1:.2f}%", "top": top + option["legend"]["top"]})
-        out["grid"].append({"left": f"{left + pad_left:.2f}%", "width": f"{width - pad_left - pad_right:.2f}%", "top": top + grid["top"], "height": height - grid["top"] - grid["bottom"]})
+        out["grid"].append({"id": name, "left": f"{left + pad_left:.2f}%", "width": f"{width - pad_left - pad_right:.2f}%", "top": top + grid["top"], "height": height - grid["top"] - grid["bottom"]})
         out["xAxis"].append({**option["xAxis"], "gridIndex": k})
         first_y = len(out["yAxis"])
         y_axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
@@ -275,7 +316,7 @@ def panel(parts: Sequence[tuple[str, dict]], wide: Collection[str] = ("differenc
             out["series"].append({**series, "id": f"{name}/{j}", "xAxisIndex": k, "yAxisIndex": first_y + series.get("yAxisIndex", 0)})
         out.setdefault("tooltip", option.get("tooltip"))
         out.setdefault("toolbox", option.get("toolbox"))
-        column = 0 if spans else (column + 1) % PANEL_COLUMNS
+        column = 0 if spans else (column + 1) % columns
         if column == 0:
             top += height
     return out
@@ -309,6 +350,8 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
         rings.extend(list(p) for p in _circle(float(fx), float(fy), float(catchment_km)))
         rings.append("-")  # break the line between circles
     metric = outcome_name(colour_by, lang)
+    bounds = OUTCOMES.get(colour_by)
+    lo, hi = (bounds.lower, bounds.upper) if bounds is not None and bounds.upper is not None else (0.0, 1.0)
     option = {
         "animation": False,
         "title": {"text": f"{tr('map', lang)} — {metric}", "left": 8, "top": 4, "textStyle": {"fontSize": 14}},
@@ -320,15 +363,15 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
         "xAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
         "yAxis": {"type": "value", "min": 0, "max": round(area_km, 3), "name": "km", "splitLine": {"show": False}},
         "visualMap": {
-            "min": 0,
-            "max": 1,
+            "min": lo,
+            "max": hi,
             "dimension": 2,
             "seriesIndex": [0, 1],
             "inRange": {"color": list(MAP_COLOURS)},
             "left": 44 + MAP_SIDE_PX + 30,
             "top": "middle",
             "calculable": False,
-            "text": ["1", "0"],
+            "text": [f"{hi:g}", f"{lo:g}"],
             "precision": 2,
         },
         "series": [
@@ -358,23 +401,26 @@ def map_chart(communities: pd.DataFrame, facilities: pd.DataFrame, catchment_km:
     return option
 
 
-def overview(map_option: dict, groups_option: dict) -> dict:
+def overview(map_option: dict, groups_option: dict | None) -> dict:
     """The map (``MAP_WIDTH_PX`` wide, on the left) and the groups chart (the rest of the row) as one ECharts option.
 
     Why one instance: as for `panel`. The map's series come first, so its
     visual map's ``seriesIndex`` still points at the communities. Series get
-    the ids ``map/<index>`` and ``groups/<index>``, titles and legends ``map``
-    and ``groups``. The tooltip is the map's (one item at a time), so a bar
-    of the groups chart shows its own value.
+    the ids ``map/<index>`` and ``groups/<index>``, titles, legends and grids
+    ``map`` and ``groups``. The tooltip is the map's (one item at a time), so
+    a bar of the groups chart shows its own value. Without ``groups_option``
+    (presentation mode) the map is alone. The ``layout`` entry lets the
+    browser place the groups under the map when the row is too narrow for
+    both, and turn the colour scale under the map on a phone (app/live_chart.vue).
     """
     shift = MAP_WIDTH_PX
-    title, legend, grid = groups_option["title"], groups_option["legend"], groups_option["grid"]
-    parts = (("map", map_option, 0), ("groups", groups_option, 1))
-    return {
+    parts = [("map", map_option, 0)] + ([("groups", groups_option, 1)] if groups_option is not None else [])
+    out = {
         "animation": False,
-        "title": [{**map_option["title"], "id": "map"}, {**title, "id": "groups", "left": shift + title["left"]}],
-        "legend": [{**map_option["legend"], "id": "map", "left": map_option["grid"]["left"] + 40}, {**legend, "id": "groups", "left": shift, "right": 8}],
-        "grid": [map_option["grid"], {**grid, "left": shift + grid["left"]}],
+        "layout": {"kind": "overview", "side": MAP_SIDE_PX, "left": map_option["grid"]["left"], "groups": groups_option is not None},
+        "title": [{**map_option["title"], "id": "map"}],
+        "legend": [{**map_option["legend"], "id": "map", "left": map_option["grid"]["left"] + 40}],
+        "grid": [{**map_option["grid"], "id": "map"}],
         "xAxis": [{**option["xAxis"], "gridIndex": k} for _, option, k in parts],
         "yAxis": [{**option["yAxis"], "gridIndex": k} for _, option, k in parts],
         "visualMap": map_option["visualMap"],
@@ -382,6 +428,13 @@ def overview(map_option: dict, groups_option: dict) -> dict:
         "toolbox": map_option["toolbox"],
         "series": [{**series, "id": f"{name}/{j}", "xAxisIndex": k, "yAxisIndex": k} for name, option, k in parts for j, series in enumerate(option["series"])],
     }
+    if groups_option is not None:
+        title, legend, grid = groups_option["title"], groups_option["legend"], groups_option["grid"]
+        out["title"].append({**title, "id": "groups", "left": shift + title["left"]})
+        out["legend"].append({**legend, "id": "groups", "left": shift, "width": 400})
+        out["grid"].append({**grid, "id": "groups", "left": shift + grid["left"]})
+        out["layout"]["groupsPad"] = {k: grid[k] for k in ("left", "right", "bottom")}
+    return out
 
 
 def now_table(yours: Frame, other: Frame | None, lang: str) -> list[dict[str, str]]:

@@ -23,6 +23,8 @@ QUIET_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_TELEMETRY_SENTRY_ENABLE": "False",
     "SOLARA_ASSETS_PROXY": "True",
+    # No "This website runs on Solara" banner: on a phone it covers the page's content (issue 14).
+    "SOLARA_THEME_SHOW_BANNER": "False",
 }
 ROOT = Path(__file__).resolve().parent.parent
 

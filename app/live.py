@@ -39,6 +39,7 @@ import traitlets
 
 from app import charts
 from app.i18n import tr
+from app.present import enlarge
 from app.session import Session
 
 
@@ -116,21 +117,28 @@ def table_html(head: list[str], rows: list[list[str]]) -> str:
     return f"{TABLE_STYLE}<table class='app-table'><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def now_html(session: Session, lang: str, frames: dict | None = None) -> str:
-    """The "this week" card: its title (with the week) and the table of main outcomes."""
+def now_html(session: Session, lang: str, frames: dict | None = None, across: bool = False) -> str:
+    """The "this week" card: its title (with the week) and the table of main outcomes.
+
+    ``across``: one column per outcome (presentation mode's strip across the
+    screen) instead of one row per outcome.
+    """
     if frames is None:
         frames = {"yours": session.frame("yours"), "other": session.frame("other") if session.other is not None else None}
     yours, other = frames["yours"], frames["other"]
     rows = charts.now_table(yours, other, lang)
     head = ["", tr("yours", lang)] + ([tr("other", lang), "Δ"] if other is not None else [])
     body = [[r["name"], r["yours"]] + ([r["other"], r["diff"]] if other is not None else []) for r in rows]
+    if across:
+        columns = list(zip(*body, strict=True))  # names, your values, and the comparison's and the difference
+        head, body = ["", *columns[0]], [[label, *values] for label, values in zip(head[1:], columns[1:], strict=True)]
     title = f"{tr('now', lang)}: {tr('week', lang)} {session.week}{tr('week_suffix', lang)}"
     return f"<div class='v-card__title'>{html.escape(title)}</div>" + table_html(head, body)
 
 
-def texts(session: Session, lang: str, frames: dict | None = None) -> dict[str, str]:
-    """Every `LiveText` of the page, by name."""
-    return {"week": week_text(session, lang), "now": now_html(session, lang, frames)}
+def texts(session: Session, lang: str, frames: dict | None = None, across: bool = False) -> dict[str, str]:
+    """Every `LiveText` of the page, by name (``across``: the table as a strip, for presentation mode)."""
+    return {"week": week_text(session, lang), "now": now_html(session, lang, frames, across)}
 
 
 def split(option: dict) -> tuple[dict, dict]:
@@ -156,17 +164,36 @@ def split(option: dict) -> tuple[dict, dict]:
 Builder = Callable[[dict], dict]
 
 
-def builders(session: Session, lang: str, colour_by: str) -> dict[str, Builder]:
-    """Each chart the page shows, as a function of the frames (built once per update)."""
+def builders(session: Session, lang: str, colour_by: str, present: tuple[str, ...] | None = None) -> dict[str, Builder]:
+    """Each chart the page shows, as a function of the frames (built once per update).
+
+    ``present``: the charts of presentation mode (`app.present`), or None
+    for the full page. Presentation mode draws the map alone, the chosen
+    charts in one row, and every text large.
+    """
     # Two ECharts instances: the map with the groups (`charts.overview`) and the time series (`charts.panel`).
-    out: dict[str, Builder] = {
-        "overview": lambda f: charts.overview(
-            charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang),
-            charts.group_chart(f["yours"], f["other"], lang),
-        ),
-        "panel": lambda f: charts.panel(charts.time_charts(f["yours"], f["other"], lang)),
-    }
-    return out
+    # The words the browser's tooltip adds (app/live_chart.vue) ride in each option's layout.
+    words = {"other": tr("other", lang), "residents": tr("residents_word", lang)}
+
+    def labelled(option: dict) -> dict:
+        option["layout"] = {**option["layout"], **words}
+        return option
+
+    def the_map() -> dict:
+        return charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang)
+
+    if present is None:
+        return {
+            "overview": lambda f: labelled(charts.overview(the_map(), charts.group_chart(f["yours"], f["other"], lang))),
+            "panel": lambda f: labelled(charts.panel(charts.time_charts(f["yours"], f["other"], lang))),
+        }
+
+    def lesson(f: dict) -> dict:
+        parts = dict(charts.time_charts(f["yours"], f["other"], lang))
+        chosen = [(name, parts[name]) for name in present if name in parts]
+        return labelled(enlarge(charts.panel(chosen, wide=(), columns=max(1, len(chosen)))))
+
+    return {"overview": lambda f: labelled(enlarge(charts.overview(the_map(), None))), "panel": lesson}
 
 
 class Board:
@@ -180,6 +207,7 @@ class Board:
         self.batches = 0
         self.lang = "en"
         self.colour_by = "coverage"
+        self.present: tuple[str, ...] | None = None  # presentation mode's charts, or None
 
     def attach(self, name: str, widget: LiveChart) -> None:
         """Put a chart on the board (when it appears on the page)."""
@@ -219,7 +247,7 @@ class Board:
         with self.lock, session._lock:
             if lang is not None:
                 self.lang = lang
-            for name, value in texts(session, self.lang).items():
+            for name, value in texts(session, self.lang, across=self.present is not None).items():
                 if name in self.texts:
                     self.texts[name].text = value
 
@@ -239,10 +267,10 @@ class Board:
             # once in the browser) and then in each widget (the server's state).
             text = {}
             if only is None:
-                text = {n: v for n, v in texts(session, self.lang, frames).items() if n in self.texts and self.texts[n].text != v}
+                text = {n: v for n, v in texts(session, self.lang, frames, self.present is not None).items() if n in self.texts and self.texts[n].text != v}
             if not names and not text:
                 return
-            build = builders(session, self.lang, self.colour_by)
+            build = builders(session, self.lang, self.colour_by, self.present)
             batch: dict[str, dict] = {}
             for name in names:
                 option = build[name](frames)

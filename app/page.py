@@ -12,11 +12,12 @@ computed by `app.session` and `app.charts`; this module only lays it out.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import solara
 import solara.lab
 
-from app import charts, live
+from app import live, present
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
@@ -34,6 +35,12 @@ settings = solara.reactive(0)  # bumped when levers, presets or the world change
 playing = solara.reactive(False)
 notice = solara.reactive(("", ()))  # (kind: "", "ok" or "error", lines)
 colour_by = solara.reactive("coverage")
+presenting = solara.reactive(False)  # presentation mode (app.present): toggle or ?present=1
+lesson_charts = solara.reactive(())  # presentation mode's charts chosen in the address (?charts=...)
+controls_open = solara.reactive(False)  # narrow screens: the folded controls shown
+
+#: The layout at three widths and presentation mode's (media queries: the browser picks by its width).
+CSS = (Path(__file__).parent / "layout.css").read_text(encoding="utf-8")
 
 
 def _refresh() -> None:
@@ -135,9 +142,21 @@ def Notice():
         solara.Success("\n".join(lines), classes=["lever-applied"])
 
 
+def _step(session: Session) -> None:
+    session.step()
+    advance(session)
+
+
+def _reset(session: Session) -> None:
+    playing.value = False
+    session.reset()
+    _report([])
+    _changed()
+
+
 @solara.component
 def Controls(session: Session):
-    """Preset, comparison, seed, district size, and play / pause / step / reset."""
+    """Preset, comparison, seed and district size."""
     language = lang.value
     settings.value  # noqa: B018
     names = list(presets())
@@ -155,53 +174,45 @@ def Controls(session: Session):
         session.set_compare(None if label == tr("compare_off", language) else labels.get(label, label))
         _changed()
 
-    def step() -> None:
-        session.step()
-        advance(session)
-
-    def reset() -> None:
-        playing.value = False
-        session.reset()
-        _report([])
-        _changed()
-
-    def loop() -> None:
-        while playing.value and session.running:
-            started = time.perf_counter()
-            session.step()
-            advance(session)
-            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
-        if not session.running:
-            playing.value = False
-
-    solara.lab.use_task(loop, dependencies=[playing.value])
-
     solara.Select(label=tr("preset", language), value=by_name[session.preset], values=list(labels), on_value=choose, classes=["preset-select"])
     off = tr("compare_off", language)
     solara.Select(label=tr("compare", language), value=by_name.get(session.compare, off), values=[off, *labels], on_value=compare, classes=["compare-select"])
     solara.InputInt(tr("seed", language), value=int(session.value("seed")), on_value=lambda v: apply_lever(session, "seed", v), continuous_update=False)
     for lever in WORLD_LEVERS:
         LeverInput(session, lever)
-    RunButtons(session, step, reset)
     if session.pending:
         solara.Info(tr("pending", language))
 
 
 @solara.component
-def RunButtons(session: Session, step, reset):
-    """Reset, play / pause, step and the week counter (its text updated in place each week)."""
+def RunButtons(session: Session):
+    """Reset, play / pause, step and the week counter (its text updated in place each week).
+
+    Play runs in a background task, as in SolaraViz's controller.
+    """
     language = lang.value
     tick.value  # noqa: B018
-    with solara.Row(justify="space-between"):
-        solara.Button(tr("reset", language), on_click=reset, color="primary", classes=["btn-reset"])
-        if playing.value:
-            solara.Button(tr("pause", language), on_click=lambda: playing.set(False), color="primary", classes=["btn-pause"])
-        else:
-            solara.Button(tr("play", language), on_click=lambda: playing.set(True), color="primary", disabled=not session.running, classes=["btn-play"])
-        solara.Button(tr("step", language), on_click=step, color="primary", disabled=playing.value or not session.running, classes=["btn-step"])
-    LiveText(session, "week")
-    if not session.running:
-        solara.Info(tr("finished", language))
+
+    def loop() -> None:
+        while playing.value and session.running:
+            started = time.perf_counter()
+            _step(session)
+            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
+        if not session.running:
+            playing.value = False
+
+    solara.lab.use_task(loop, dependencies=[playing.value])
+    with solara.Div(classes=["run-box"]):
+        with solara.Row(justify="space-between", classes=["run-buttons"]):
+            solara.Button(tr("reset", language), on_click=lambda: _reset(session), color="primary", classes=["btn-reset"])
+            if playing.value:
+                solara.Button(tr("pause", language), on_click=lambda: playing.set(False), color="primary", classes=["btn-pause"])
+            else:
+                solara.Button(tr("play", language), on_click=lambda: playing.set(True), color="primary", disabled=not session.running, classes=["btn-play"])
+            solara.Button(tr("step", language), on_click=lambda: _step(session), color="primary", disabled=playing.value or not session.running, classes=["btn-step"])
+        LiveText(session, "week")
+        if not session.running:
+            solara.Info(tr("finished", language))
 
 
 @solara.component
@@ -270,15 +281,18 @@ def _table(head: list[str], rows: list[list[str]]) -> None:
 
 
 @solara.component
-def Chart(session: Session, name: str, height: int = 300):
-    """One live chart, rendered when its layout may change (language, settings, map colouring).
+def Chart(session: Session, name: str, fill: bool = False):
+    """One live chart, rendered when its layout may change (language, settings, map colouring, presentation mode).
 
-    A step updates it in place through `app.live` instead.
+    A step updates it in place through `app.live` instead. The chart sets its
+    own height for the width it gets (app/live_chart.vue); with ``fill`` it
+    takes the height its container gives it (presentation mode).
     """
     language = lang.value
     colour = colour_by.value if name == "overview" else None
     revision = settings.value
-    element = live.LiveChart.element(attributes={"style": f"height: {height}px; width: 100%;", "class": f"chart chart-{name}"})
+    shown = present.charts_shown(lesson_charts.value, session.other is not None) if presenting.value else None
+    element = live.LiveChart.element(attributes={"class": f"chart chart-{name}" + (" chart-fill" if fill else "")})
     board = live.board(session)
 
     def attach():
@@ -288,12 +302,13 @@ def Chart(session: Session, name: str, height: int = 300):
 
     def refresh():
         board.lang = language
+        board.present = shown
         if colour is not None:
             board.colour_by = colour
         board.push(session, only=name)
 
     solara.use_effect(attach, [])
-    solara.use_effect(refresh, [language, colour, revision])
+    solara.use_effect(refresh, [language, colour, revision, shown])
 
 
 @solara.component
@@ -321,7 +336,7 @@ def Views(session: Session):
     settings.value  # noqa: B018 - re-render when the comparison is switched on or off
     compared = session.other is not None
     Sender(session)
-    with solara.Columns([1, 2]):
+    with solara.Div(classes=["views-top"]):
         with solara.Column():
             NowTable(session)
             if compared:
@@ -329,8 +344,22 @@ def Views(session: Session):
         with solara.Card(margin=0):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
-            Chart(session, "overview", 440)  # the map, and the groups beside it
-    Chart(session, "panel", charts.panel_height(compared))
+            Chart(session, "overview")  # the map, and the groups beside it (or under it)
+    Chart(session, "panel")
+
+
+@solara.component
+def Presentation(session: Session):
+    """Presentation mode: a large week counter and the run buttons, this week's table across, the map and the lesson's charts."""
+    settings.value  # noqa: B018
+    Sender(session)
+    with solara.Div(classes=["app-present"]):
+        with solara.Div(classes=["present-bar", "run-bar"]):
+            RunButtons(session)
+        NowTable(session)
+        with solara.Div(classes=["present-row"]):
+            Chart(session, "overview", fill=True)
+            Chart(session, "panel", fill=True)
 
 
 @solara.component
@@ -354,21 +383,45 @@ def _range(lever: Lever) -> str:
 
 @solara.component
 def Page():
-    """The whole app."""
+    """The whole app: the controls beside the views (or above them on a narrow screen), or presentation mode."""
     session = solara.use_memo(lambda: Session("baseline"), [])
+    router = solara.use_router()
     language = lang.value
+
+    def from_address():
+        on, chosen = present.from_query(router.search)
+        presenting.set(on)
+        lesson_charts.set(chosen)
+
+    solara.use_effect(from_address, [])
+    # Set before the children render, so the week's table and the charts are drawn for the mode.
+    live.board(session).present = present.charts_shown(lesson_charts.value, session.other is not None) if presenting.value else None
     solara.Title(tr("title", language))
+    solara.Style(CSS)
     with solara.AppBar():
-        solara.AppBarTitle(tr("title", language))
+        with solara.AppBarTitle():
+            solara.Text(tr("title", language), classes=["app-title"])
+        label = tr("present_off" if presenting.value else "present", language)
+        solara.Button(label, on_click=lambda: presenting.set(not presenting.value), text=True, classes=["present-toggle"])
         solara.ToggleButtonsSingle(value=LANG_NAMES[language], values=[LANG_NAMES[c] for c in LANGS], on_value=lambda v: lang.set({n: c for c, n in LANG_NAMES.items()}[v]), classes=["lang-toggle"])
-    with solara.Sidebar():
-        with solara.Card(margin=0):
-            Controls(session)
-        Notice()
-        with solara.Card(tr("export", language), margin=0):
-            Exports(session)
-        with solara.Card(tr("levers", language), margin=0):
-            AnyLever(session)
-            LeverPanel(session)
-    Views(session)
-    Explanations()
+    if presenting.value:
+        Presentation(session)
+        return
+    with solara.Div(classes=["app-shell"]):
+        with solara.Div(classes=["app-controls"]):
+            with solara.Card(margin=0, classes=["run-bar"]):
+                RunButtons(session)
+            icon = "mdi-chevron-up" if controls_open.value else "mdi-chevron-down"
+            solara.Button(tr("controls_more", language), icon_name=icon, on_click=lambda: controls_open.set(not controls_open.value), outlined=True, classes=["controls-toggle"])
+            with solara.Div(classes=["controls-more"] + (["open"] if controls_open.value else [])):
+                with solara.Card(margin=0):
+                    Controls(session)
+                Notice()
+                with solara.Card(tr("export", language), margin=0):
+                    Exports(session)
+                with solara.Card(tr("levers", language), margin=0):
+                    AnyLever(session)
+                    LeverPanel(session)
+        with solara.Div(classes=["app-main"]):
+            Views(session)
+            Explanations()

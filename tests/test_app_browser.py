@@ -211,9 +211,10 @@ def test_side_by_side_shows_two_runs(page):
         wait_week(page, n)
     wait_chart_length(page, "difference", 2)
     option = chart_option(page, "coverage")
-    names = [s["name"] for s in option["series"]]
-    assert any("(comparison)" in n for n in names) and any("(comparison)" not in n for n in names)
-    assert len(option["series"]) == 8
+    # The comparison's series share your series' names (one legend entry each, a compact legend), drawn dashed.
+    dashed = [s["name"] for s in option["series"] if s["lineStyle"]["type"] == "dashed"]
+    solid = [s["name"] for s in option["series"] if s["lineStyle"]["type"] != "dashed"]
+    assert len(option["series"]) == 8 and dashed == solid and len(set(solid)) == 4
     table = page.locator(".now-table").inner_text()
     assert "your policy" in table and "comparison" in table
     # m2_provision with 30 admin tasks against the baseline's 100: less committee time on admin.
