@@ -41,7 +41,7 @@ PANEL_COLUMNS, PANEL_ROW_PX, PANEL_WIDE_PX = 3, 300, 320
 #: The browser lays the charts out again for the width it has (`layout` below, app/live_chart.vue).
 PANEL_NOMINAL_PX = 960
 #: Outcomes in the "this week" table.
-NOW = ("coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "admin_share", "volunteer_rate", "spending", "backlog")
+NOW = ("coverage", "unasked_share", "wait_mean", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "admin_share", "volunteer_rate", "spending", "backlog")
 #: Series colours (ECharts default palette, fixed so both runs match).
 PALETTE = ("#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4")
 #: Map colour scale, low to high.
