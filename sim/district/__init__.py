@@ -114,18 +114,18 @@ _CACHE: dict[tuple, District] = {}
 _CACHE_SIZE = 8
 
 
-def _cached(path: Path, crs: str, offset: str, where: Position) -> District:
+def _cached(path: Path, crs: str, offset: str, where: Position, crs_where: Position) -> District:
     key = (path, crs, offset, _stamp(path))
     if key not in _CACHE:
         from sim.district.load import load  # the GIS libraries: imported only when a district is used
 
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = load(path, crs, offset, where)
+        _CACHE[key] = load(path, crs, offset, where, crs_where)
     return _CACHE[key]
 
 
-def read_district(path: str | os.PathLike, crs: str = "", offset: str = "detect", where: Position | None = None) -> District:
+def read_district(path: str | os.PathLike, crs: str = "", offset: str = "detect", where: Position | None = None, crs_where: Position | None = None) -> District:
     """Read and check a district (cached while its files are unchanged).
 
     Raises:
@@ -142,7 +142,7 @@ def read_district(path: str | os.PathLike, crs: str = "", offset: str = "detect"
         raise DistrictError([SourceError(where, "world.district", 'reading district files needs the GIS libraries (allowed: install them with pip install -e ".[gis]")')])
     if not path.exists():
         raise DistrictError([SourceError(where, "world.district", f"no such file or folder: {path} (allowed: a district folder or layer file, relative to the scenario file)")])
-    return _cached(path, crs, offset, where)
+    return _cached(path, crs, offset, where, crs_where or where)
 
 
 def resolve(config: Any, positions: dict[str, Position], top: Position) -> tuple[Any, list[SourceError]]:
@@ -160,7 +160,7 @@ def resolve(config: Any, positions: dict[str, Position], top: Position) -> tuple
     where = positions.get("world.district", top)
     path = district_path(w.district, where)
     try:
-        d = read_district(path, w.district_crs, w.district_offset.value, where)
+        d = read_district(path, w.district_crs, w.district_offset.value, where, positions.get("world.district_crs", where))
     except DistrictError as exc:
         return config, exc.errors
     people = int(d.population.sum())

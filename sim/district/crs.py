@@ -76,11 +76,11 @@ def check_coordinates(crs: CRS, x: np.ndarray, y: np.ndarray) -> str | None:
         return None
     ex, ny = float(np.nanmedian(x)), float(np.nanmedian(y))
     if crs.is_geographic:
+        if 3 < ex < 54 and 73 < ny < 136:
+            return f"coordinates like ({ex:.4f}, {ny:.4f}) look like latitude, longitude swapped (x should be the longitude)"
         if abs(ex) > 360 or abs(ny) > 90:
             hint = _zone_hint(ex)
             return f"coordinates like ({ex:.0f}, {ny:.0f}) are metres but the CRS is geographic ({crs.name}){hint}"
-        if 3 < ex < 54 and 73 < ny < 136:
-            return f"coordinates like ({ex:.4f}, {ny:.4f}) look like latitude, longitude swapped (allowed: x = longitude, y = latitude)"
         return None
     params = {p.name: p.value for p in crs.coordinate_operation.params} if crs.coordinate_operation else {}
     fe = params.get("False easting")

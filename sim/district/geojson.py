@@ -64,8 +64,5 @@ def points(district: District, x: np.ndarray, y: np.ndarray, properties: dict[st
     move = _transform(district, wgs84)
     xy = move(np.column_stack([x, y])) if len(x) else np.zeros((0, 2))
     props = properties or {}
-    features = [
-        {"type": "Feature", "id": j, "properties": {k: _plain(v[j]) for k, v in props.items()}, "geometry": {"type": "Point", "coordinates": xy[j].tolist()}}
-        for j in range(len(xy))
-    ]
+    features = [{"type": "Feature", "id": j, "properties": {k: _plain(v[j]) for k, v in props.items()}, "geometry": {"type": "Point", "coordinates": xy[j].tolist()}} for j in range(len(xy))]
     return {"type": "FeatureCollection", "features": features}

@@ -38,7 +38,7 @@ OUTLIER_MIN_KM = 50.0
 POINT_CENTRE_KM = 5.0
 
 
-def load(path: Path, crs_text: str, offset: str, where: Position) -> District:
+def load(path: Path, crs_text: str, offset: str, where: Position, crs_where: Position | None = None) -> District:
     """Read and check the district at ``path`` (a folder or one layer file).
 
     Args:
@@ -46,6 +46,7 @@ def load(path: Path, crs_text: str, offset: str, where: Position) -> District:
         crs_text: ``world.district_crs`` ("" to take the files' own).
         offset: ``world.district_offset``: detect, none, gcj02 or bd09.
         where: the scenario position of ``world.district`` (for missing files).
+        crs_where: the scenario position of ``world.district_crs``.
 
     Raises:
         DistrictError: with one `SourceError` per problem.
@@ -58,7 +59,7 @@ def load(path: Path, crs_text: str, offset: str, where: Position) -> District:
         centres = read_layer(files["centres"]) if "centres" in files else None
     except SourceError as exc:
         raise DistrictError([exc]) from None
-    given = _given_crs(crs_text, where, errors)
+    given = _given_crs(crs_text, crs_where or where, errors)
     geoms, kind = _geometries(layer, errors)
     projected = _project([layer] + ([centres] if centres else []), given, offset, errors)
     rows = _match(layer.table, table, errors)
