@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, parse_error_line, run_cli
 
 gpd = pytest.importorskip("geopandas", reason="the GIS extra (pip install -e '.[gis]') reads district files")
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
@@ -45,7 +46,7 @@ def edit_layer(stem: str, change: Callable) -> Callable[[Path], None]:
 
     def apply(folder: Path) -> None:
         frame = gpd.read_file(folder / f"{stem}.gpkg")
-        frame = change(frame) if change(frame.copy()) is not None else frame
+        frame = change(frame)
         frame.to_file(folder / f"{stem}.gpkg", driver="GPKG")
 
     return apply
@@ -62,7 +63,7 @@ def _set_geometry(i: int, geometry) -> Callable:
 def _shift(i: int | None, dx: float) -> Callable:
     def change(frame):
         rows = frame.index if i is None else [i]
-        frame.loc[rows, "geometry"] = shapely.transform(frame.loc[rows, "geometry"].values, lambda c: c + [dx, 0])
+        frame.loc[rows, "geometry"] = shapely.transform(frame.loc[rows, "geometry"].values, lambda c: c + np.array([dx, 0.0]))
         return frame
 
     return change
