@@ -71,6 +71,20 @@ class Layout:
         return np.where(self.community_size > 0, radius, 0.0)
 
 
+    def site(self, community: int, rng: np.random.Generator) -> tuple[float, float]:
+        """Where a new centre of ``community`` goes: near its centre (normal jitter, sd 0.3 km).
+
+        In a district with boundaries the centre must stay inside the
+        community's polygon; a jitter that leaves it falls back to the
+        community's own point (always inside).
+        """
+        jitter = rng.normal(0, 0.3, 2)
+        x, y = self.community_x[community] + jitter[0], self.community_y[community] + jitter[1]
+        if self.district is not None and len(self.district.triangles) and not self.district.contains(community, x, y):
+            return float(self.community_x[community]), float(self.community_y[community])
+        return float(x), float(y)
+
+
 def build_layout(config: Config, rng: np.random.Generator) -> Layout:
     """Place communities and residents and draw each resident's groups.
 

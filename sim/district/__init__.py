@@ -81,6 +81,20 @@ class District:
         ys = np.concatenate([self.y, self.triangles[:, :, 1].ravel()])
         return float(max(xs.max(), ys.max(), 1e-3))
 
+    def contains(self, community: int, x: float, y: float) -> bool:
+        """Whether the point (km) lies in the community's polygon (one of its triangles)."""
+        tri = self.triangles[self.triangle_community == community]
+        if len(tri) == 0:
+            return False
+        a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+
+        def side(p, q):
+            return (q[:, 0] - p[:, 0]) * (y - p[:, 1]) - (q[:, 1] - p[:, 1]) * (x - p[:, 0])
+
+        s1, s2, s3 = side(a, b), side(b, c), side(c, a)
+        inside = ((s1 >= 0) & (s2 >= 0) & (s3 >= 0)) | ((s1 <= 0) & (s2 <= 0) & (s3 <= 0))
+        return bool(inside.any())
+
     def agents(self, total: int) -> np.ndarray:
         """Resident agents per community for ``total`` agents in all: proportional to population, largest remainders."""
         exact = self.population * (total / self.population.sum())
