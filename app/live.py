@@ -37,7 +37,7 @@ from typing import Any
 import ipyvuetify
 import traitlets
 
-from app import charts
+from app import charts, district_map
 from app.i18n import tr
 from app.session import Session
 
@@ -166,6 +166,7 @@ def builders(session: Session, lang: str, colour_by: str) -> dict[str, Builder]:
         ),
         "panel": lambda f: charts.panel(charts.time_charts(f["yours"], f["other"], lang)),
     }
+    out.update(district_map.builders(session, lang, colour_by))  # a district from files: its real polygons
     return out
 
 
