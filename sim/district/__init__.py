@@ -39,7 +39,7 @@ class DistrictError(ValueError):
         super().__init__(errors[0].line() if errors else "bad district")
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: arrays have no single truth value
 class District:
     """A district as plain arrays, in km from its south-west corner (x east, y north).
 
@@ -107,7 +107,10 @@ class District:
 
 def gis_available() -> bool:
     """Whether the optional GIS libraries (``pip install -e ".[gis]"``) are installed."""
-    return all(importlib.util.find_spec(m) is not None for m in ("geopandas", "shapely", "pyproj", "pyogrio"))
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in ("geopandas", "shapely", "pyproj", "pyogrio"))
+    except ValueError:  # a module blocked in sys.modules (set to None) has no spec
+        return False
 
 
 def district_path(text: str, where: Position) -> Path:
