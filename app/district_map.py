@@ -84,5 +84,11 @@ def option(session: Session, colour_by: str, lang: str) -> dict:
 
 
 def builders(session: Session, lang: str, colour_by: str) -> dict[str, Callable[[dict], dict]]:
-    """The district map for `app.live.builders`; its option is empty (not drawn) for a synthetic district."""
-    return {"district": lambda frames: option(session, colour_by, lang) if session.model.layout.district is not None else {}}
+    """The district map for `app.live.builders`; its option is empty (not drawn) without polygons."""
+    return {"district": lambda frames: option(session, colour_by, lang) if has_polygons(session) else {}}
+
+
+def has_polygons(session: Session) -> bool:
+    """Whether your run's district has boundaries to draw (points-only districts show on the overview map)."""
+    district = session.model.layout.district
+    return district is not None and district.polygons is not None

@@ -16,7 +16,7 @@ import time
 import solara
 import solara.lab
 
-from app import charts, district_view, live
+from app import charts, district_map, district_view, live
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
@@ -330,7 +330,7 @@ def Views(session: Session):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
             Chart(session, "overview", 440)  # the map, and the groups beside it
-    if session.model.layout.district is not None:  # a district from files: its real polygons (app.district_view)
+    if district_map.has_polygons(session):  # a district from files: its real polygons (app.district_view)
         district_view.DistrictMap(session, colour_by.value, language, settings.value)
     Chart(session, "panel", charts.panel_height(compared))
 

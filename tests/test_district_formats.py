@@ -161,3 +161,29 @@ def test_group_counts_and_staff_reach_the_model(reference):
     assert abs(np.average(share, weights=model.layout.community_size) - np.average(expected, weights=model.layout.community_size)) < 0.015
     assert model.layout.community_urban.sum() == 8
     assert len(model.facilities) == 2 and set(model.facilities.capacity) == {8000.0, 4000.0}
+
+
+def test_a_single_layer_file_or_a_points_layer_is_a_district_too(tmp_path, reference):
+    ref_model, _ = reference
+    communities = gpd.read_file(EXAMPLE / "communities.gpkg")
+    table = __import__("pandas").read_csv(EXAMPLE / "population.csv", dtype={"code": str})
+    single = communities.merge(table.drop(columns="name"), on="code")
+    single.to_file(tmp_path / "county.geojson", driver="GeoJSON")  # everything in the layer's attributes
+    model = build(tmp_path / "county.geojson")
+    np.testing.assert_array_equal(model.layout.community_size, ref_model.layout.community_size)
+    np.testing.assert_array_equal(model.committees.posts, ref_model.committees.posts)
+    points = tmp_path / "points"
+    variant(points, "geojson", "csv")
+    seats = gpd.read_file(points / "communities.geojson")
+    seats["geometry"] = seats.geometry.representative_point()
+    seats.to_file(points / "communities.geojson", driver="GeoJSON")
+    model = build(points)
+    d = model.layout.district
+    assert d.polygons is None and len(d.triangles) == 0
+    ref = ref_model.layout.district
+    np.testing.assert_allclose(d.x * 1000 + d.origin[0], ref.x * 1000 + ref.origin[0], atol=1e-3)  # metres: the origin moves with the extent
+    fac = model.facilities
+    nearest = [int(np.argmin(np.hypot(d.x - x, d.y - y))) for x, y in zip(fac.x, fac.y, strict=True)]
+    assert fac.community.tolist() == nearest  # without boundaries a centre belongs to the nearest community point
+    spread = np.hypot(model.layout.resident_x - d.x[model.layout.resident_community], model.layout.resident_y - d.y[model.layout.resident_community])
+    assert 0.5 < np.median(spread) < 1.5  # scattered around the point as in the synthetic district (sd 0.6-0.8 km)

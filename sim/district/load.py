@@ -59,6 +59,8 @@ def load(path: Path, crs_text: str, offset: str, where: Position, crs_where: Pos
         centres = read_layer(files["centres"]) if "centres" in files else None
     except SourceError as exc:
         raise DistrictError([exc]) from None
+    if len(layer.table.frame) == 0:
+        raise DistrictError([SourceError(Position(layer.table.file, 1, 1), "geometry", "the layer holds no communities (allowed: one feature per community)")])
     given = _given_crs(crs_text, crs_where or where, errors)
     geoms, kind = _geometries(layer, errors)
     projected = _project([layer] + ([centres] if centres else []), given, offset, errors)
