@@ -147,6 +147,7 @@ CASES: dict[str, tuple] = {
     "too_few_agents_per_community": (lambda folder: None, {"residents": 400}, ("population.csv", None, COL["population"], "population", "agents")),
     "corrupt_layer": (lambda folder: (folder / "communities.gpkg").write_bytes(b"\x00\xffnot a geopackage" * 50), {}, ("communities.gpkg", 1, 1, "file", "cannot read the layer")),
     "corrupt_table": (lambda folder: (folder / "population.csv").write_bytes(bytes(range(256)) * 4), {}, ("population.csv", None, None, None, "")),
+    "ties_do_not_fit_the_smallest_community": (lambda folder: None, {"extra": "  ties_per_resident: 30\n"}, ("population.csv", None, COL["population"], "population", "cannot hold 30 ties")),
     "district_path_missing": (lambda folder: shutil.rmtree(folder), {}, ("scenario.yaml", 4, None, "world.district", "no such file or folder")),
     "bad_district_crs": (lambda folder: None, {"extra": "  district_crs: EPSG:99999999\n"}, ("scenario.yaml", 6, None, "world.district_crs", "not a coordinate reference system")),
 }

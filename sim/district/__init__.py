@@ -202,6 +202,16 @@ def resolve(config: Any, positions: dict[str, Position], top: Position) -> tuple
                 f"{d.population[c]:,} people at {scale:,.1f} people per agent give {agents[c]} agents (allowed: at least {MIN_AGENTS} per community; lower world.scale or raise world.residents)",
             )
         )
+    smallest = int(np.argmin(agents))
+    if agents[smallest] >= MIN_AGENTS and w.ties_per_resident >= agents[smallest] * 0.8:
+        errors.append(
+            SourceError(
+                d.population_where[smallest],
+                "population",
+                f"{agents[smallest]} agents in this community cannot hold {w.ties_per_resident} ties each"
+                f" (allowed: fewer than {int(agents[smallest] * 0.8)} world.ties_per_resident, or more agents: raise world.residents or lower world.scale)",
+            )
+        )
     urban_people = int(d.population[d.urban].sum())
     world = w.model_copy(
         update={
