@@ -22,6 +22,8 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 import run  # noqa: E402
+from sim.district import read_district  # noqa: E402
+from sim.district.crs import wgs84_to_gcj02  # noqa: E402
 
 EXAMPLE = REPO / "districts" / "example"
 TWIN = REPO / "districts" / "example_wgs84"
@@ -71,7 +73,7 @@ def _shift(i: int | None, dx: float) -> Callable:
 
 def _set_attr(i: int, column: str, value) -> Callable:
     def change(frame):
-        frame[column] = frame[column].astype(object)
+        frame[column] = frame[column].astype(object) if column in frame else ""
         frame.loc[i, column] = value
         return frame
 
@@ -107,6 +109,25 @@ def _gcj_named(folder: Path) -> None:
         frame["gaode_id"] = "B0FFG"  # exported from a consumer map
         frame.to_file(folder / f"{stem}.geojson", driver="GeoJSON")
     shutil.copy(TWIN / "population.csv", folder)
+
+
+def _centres_from_a_consumer_map(folder: Path) -> None:
+    """Centres picked on Amap (GCJ-02 degrees), each naming its community, beside official GK boundaries."""
+    communities = gpd.read_file(folder / "communities.gpkg").to_crs("EPSG:4326")
+    frame = gpd.read_file(folder / "centres.gpkg").to_crs("EPSG:4326")
+    spots = []
+    for c in (0, 8):  # the communities of the example's centres
+        poly = communities.geometry[c]
+        lon0, lat0, lon1, lat1 = poly.bounds
+        grid = [(x, y) for x in np.linspace(lon0, lon1, 40) for y in np.linspace(lat0, lat1, 40) if poly.contains(shapely.Point(x, y))]
+        # A true spot inside its community whose GCJ-02 reading lies outside it.
+        spot = next(p for p in grid if not poly.contains(shapely.Point(*(float(v[0]) for v in wgs84_to_gcj02(np.array([p[0]]), np.array([p[1]]))))))
+        spots.append(spot)
+    lon, lat = np.array(spots).T
+    frame["geometry"] = gpd.points_from_xy(*wgs84_to_gcj02(lon, lat), crs="EPSG:4326")
+    frame["code"] = communities["code"].iloc[[0, 8]].to_numpy()
+    frame.to_file(folder / "centres.geojson", driver="GeoJSON")
+    (folder / "centres.gpkg").unlink()
 
 
 def _urban_word(folder: Path) -> None:
@@ -148,6 +169,9 @@ CASES: dict[str, tuple] = {
     "corrupt_layer": (lambda folder: (folder / "communities.gpkg").write_bytes(b"\x00\xffnot a geopackage" * 50), {}, ("communities.gpkg", 1, 1, "file", "cannot read the layer")),
     "corrupt_table": (lambda folder: (folder / "population.csv").write_bytes(bytes(range(256)) * 4), {}, ("population.csv", None, None, None, "")),
     "ties_do_not_fit_the_smallest_community": (lambda folder: None, {"extra": "  ties_per_resident: 30\n"}, ("population.csv", None, COL["population"], "population", "cannot hold 30 ties")),
+    "centres_from_a_consumer_map": (_centres_from_a_consumer_map, {}, ("centres.geojson", 1, 1, "crs", "world.district_offset: gcj02")),
+    "centre_names_another_community": (edit_layer("centres", _set_attr(0, "code", "429999001002")), {}, ("centres.gpkg", 1, 1, "geometry", "names 429999001002")),
+    "offset_on_projected_files": (lambda folder: None, {"extra": "  district_offset: gcj02\n"}, ("communities.gpkg", 1, 1, "crs", "every file is projected")),
     "district_path_missing": (lambda folder: shutil.rmtree(folder), {}, ("scenario.yaml", 4, None, "world.district", "no such file or folder")),
     "bad_district_crs": (lambda folder: None, {"extra": "  district_crs: EPSG:99999999\n"}, ("scenario.yaml", 6, None, "world.district_crs", "not a coordinate reference system")),
 }
@@ -192,3 +216,13 @@ def test_validate_reports_the_same_problems_in_a_fresh_process(tmp_path):
     line = parse_error_line(done.stderr.strip().splitlines()[0])
     assert (Path(line["file"]).name, line["line"], line["col"], line["key"]) == ("population.csv", 8, COL["population"], "population")
     assert "Traceback" not in done.stderr
+
+
+def test_consumer_map_centres_read_as_gcj02_land_in_their_communities(tmp_path):
+    folder = tmp_path / "dist"
+    shutil.copytree(EXAMPLE, folder)
+    _centres_from_a_consumer_map(folder)
+    district = read_district(folder, offset="gcj02")  # boundaries projected (kept), centres in degrees (converted)
+    assert district.centre_community.tolist() == [0, 8]
+    for c, x, y in zip(district.centre_community, district.centre_x, district.centre_y, strict=True):
+        assert district.contains(int(c), float(x), float(y))

@@ -80,7 +80,10 @@ def load(path: Path, crs_text: str, offset: str, where: Position, crs_where: Pos
     points = shapely.point_on_surface(geoms)
     px, py = shapely.get_x(points), shapely.get_y(points)
     _outliers(layer.table, px, py, errors)
+    before = len(errors)
     centre_xy, centre_cap, centre_comm = _centres(centres, to_metres[1] if centres else None, geoms, kind, layer.table, errors)
+    if centres is not None and kind == "polygon" and len(errors) > before and offset in ("detect", "none"):
+        _offset_suspect(centres, layer.table, given, target, geoms, errors)
     if errors:
         raise DistrictError(errors)
 
@@ -162,6 +165,7 @@ def _project(layers: list[Layer], given: CRS | None, offset: str, errors: list[S
     """The target CRS and, per layer, a function from its coordinates to target metres (None on errors)."""
     funcs = []
     target = None
+    degrees = False
     for layer in layers:
         crs = given or (CRS.from_user_input(layer.crs) if layer.crs is not None else None)
         top = Position(layer.table.file, 1, 1)
@@ -184,13 +188,17 @@ def _project(layers: list[Layer], given: CRS | None, offset: str, errors: list[S
                 )
             )
             return None
-        if offset in crs_mod.TO_WGS84 and not crs.is_geographic:
-            errors.append(SourceError(top, "crs", f"world.district_offset: {offset} converts degrees, but this file is projected ({crs.name}) (allowed: detect or none for projected files)"))
-            return None
         if target is None:
             lon, lat = _centre_lonlat(crs, xy)
             target = crs_mod.target_crs(crs, lon, lat)
-        funcs.append(_to_metres(crs, target, offset if crs.is_geographic else "none"))
+        funcs.append(_to_metres(crs, target, offset if crs.is_geographic else "none"))  # only degrees carry the offset
+        degrees = degrees or crs.is_geographic
+    if offset in crs_mod.TO_WGS84 and not degrees:
+        first = layers[0]
+        errors.append(
+            SourceError(Position(first.table.file, 1, 1), "crs", f"world.district_offset: {offset} converts degrees, but every file is projected (allowed: detect or none for projected files)")
+        )
+        return None
     return target, funcs
 
 
@@ -258,11 +266,27 @@ def _match(layer: Table, table: Table, errors: list[SourceError]) -> list[int]:
     return rows
 
 
+def _named(centres: Table, communities: Table, errors: list[SourceError]) -> np.ndarray:
+    """Per centre, the community its ``code`` column names (a centre's ``name`` is its own); -1 where it names none."""
+    out = np.full(len(centres.frame), -1, dtype=np.int64)
+    role = "code"
+    if role not in centres.columns or role not in communities.columns:
+        return out
+    index = {k: i for i, k in enumerate(communities.values(role)) if k}
+    for i, key in enumerate(centres.values(role)):
+        if key and key not in index:
+            errors.append(centres.error(i, role, f"{role} {key!r} matches no community in {communities.file} (allowed: the community that runs the centre, or empty)"))
+        out[i] = index.get(key, -1)
+    return out
+
+
 def _centres(centres: Layer | None, to_metres, geoms: np.ndarray, kind: str, communities: Table, errors: list[SourceError]):
+    """Centre positions (m), capacities and communities: the one named, else the polygon holding it (or the nearest point)."""
     if centres is None:
         return np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.int64)
     t = centres.table
     cap = check.capacities(t, errors)
+    named = _named(t, communities, errors)
     pts = np.asarray(centres.geometry.values, dtype=object)
     ok = np.array([g is not None and not shapely.is_empty(g) and g.geom_type == "Point" for g in pts])
     for i in np.flatnonzero(~ok):
@@ -270,21 +294,61 @@ def _centres(centres: Layer | None, to_metres, geoms: np.ndarray, kind: str, com
     xy = np.zeros((len(pts), 2))
     if ok.any():
         xy[ok] = to_metres(shapely.get_coordinates(pts[ok]))
-    comm = np.zeros(len(pts), dtype=np.int64)
-    if kind == "polygon":
-        tree = shapely.STRtree(geoms)
-        hit_pt, hit_poly = tree.query(shapely.points(xy), predicate="intersects")
-        comm[hit_pt[::-1]] = hit_poly[::-1]  # the first polygon hit wins
-        inside = np.zeros(len(pts), bool)
-        inside[hit_pt] = True
-    else:
-        cx, cy = shapely.get_x(geoms), shapely.get_y(geoms)
-        d = np.hypot(xy[:, 0, None] - cx[None, :], xy[:, 1, None] - cy[None, :])
-        comm = np.argmin(d, axis=1)
-        inside = d[np.arange(len(pts)), comm] <= POINT_CENTRE_KM * 1000
-    for i in np.flatnonzero(ok & ~inside):
-        errors.append(SourceError(Position(t.file, t.rows[i], 1), "geometry", f"centre lies outside every community of {communities.file} (allowed: inside a community)"))
+    comm, inside = _locate(xy, geoms, kind)
+    keys = communities.values("code") or communities.values("name") or [str(i + 1) for i in range(len(geoms))]
+    for i in np.flatnonzero(ok):
+        if not inside[i]:
+            errors.append(SourceError(Position(t.file, t.rows[i], 1), "geometry", f"centre lies outside every community of {communities.file} (allowed: inside a community)"))
+        elif named[i] >= 0 and named[i] != comm[i] and kind == "polygon":
+            errors.append(SourceError(Position(t.file, t.rows[i], 1), "geometry", f"centre lies in community {keys[comm[i]]} but names {keys[named[i]]} (allowed: inside the community it names)"))
+    comm = np.where(named >= 0, named, comm)
     return xy, cap, comm
+
+
+def _locate(xy: np.ndarray, geoms: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The community holding each point (polygons; the first hit wins) or the nearest within `POINT_CENTRE_KM` (points)."""
+    comm = np.zeros(len(xy), dtype=np.int64)
+    if kind == "polygon":
+        hit_pt, hit_poly = shapely.STRtree(geoms).query(shapely.points(xy), predicate="intersects")
+        comm[hit_pt[::-1]] = hit_poly[::-1]
+        inside = np.zeros(len(xy), bool)
+        inside[hit_pt] = True
+        return comm, inside
+    cx, cy = shapely.get_x(geoms), shapely.get_y(geoms)
+    d = np.hypot(xy[:, 0, None] - cx[None, :], xy[:, 1, None] - cy[None, :])
+    comm = np.argmin(d, axis=1)
+    return comm, d[np.arange(len(xy)), comm] <= POINT_CENTRE_KM * 1000
+
+
+def _offset_suspect(centres: Layer, communities: Table, given: CRS | None, target: CRS, geoms: np.ndarray, errors: list[SourceError]) -> None:
+    """Say so when centres in degrees that miss their communities would hit them read as GCJ-02 or BD-09.
+
+    Centres are often picked on a consumer map (shifted 100-700 m) while
+    boundaries come from official data; the shift then shows as centres
+    outside their (named) community.
+    """
+    crs = given or (CRS.from_user_input(centres.crs) if centres.crs is not None else None)
+    if crs is None or not crs.is_geographic:
+        return
+    named = _named(centres.table, communities, [])
+    pts = np.asarray(centres.geometry.values, dtype=object)
+    ok = np.array([g is not None and not shapely.is_empty(g) and g.geom_type == "Point" for g in pts])
+    raw = shapely.get_coordinates(pts[ok])
+    named = named[ok]
+    hits = {}
+    for kind in ("none", *crs_mod.TO_WGS84):
+        comm, inside = _locate(_to_metres(crs, target, kind)(raw), geoms, "polygon")
+        hits[kind] = int(np.sum(inside & ((named < 0) | (comm == named))))
+    best = max(crs_mod.TO_WGS84, key=lambda k: hits[k])
+    if hits[best] > hits["none"]:
+        errors.append(
+            SourceError(
+                Position(centres.table.file, 1, 1),
+                "crs",
+                f"{hits[best]} of {len(raw)} centres lie in their community when their degrees are read as {best.upper()}, {hits['none']} as they are:"
+                f" they look like consumer-map coordinates (allowed: world.district_offset: {best} to convert every layer in degrees to WGS84)",
+            )
+        )
 
 
 def _triangles(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
