@@ -294,6 +294,7 @@ PRESETS_ZH: dict[str, str] = {
     "stress_aging": "压力测试：人口老龄化",
     "stress_budget_cut": "压力测试：财政削减 40%",
     "city": "城市规模现状：百万人口、250 个社区（P1–P4）",
+    "example_district": "示例县：由 GIS 文件读入的边界、人口与服务中心（现状）",
 }
 
 

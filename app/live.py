@@ -37,7 +37,7 @@ from typing import Any
 import ipyvuetify
 import traitlets
 
-from app import charts
+from app import charts, district_map
 from app.i18n import tr
 from app.present import enlarge
 from app.session import Session
@@ -183,10 +183,12 @@ def builders(session: Session, lang: str, colour_by: str, present: tuple[str, ..
         return charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang)
 
     if present is None:
-        return {
+        out: dict[str, Builder] = {
             "overview": lambda f: labelled(charts.overview(the_map(), charts.group_chart(f["yours"], f["other"], lang))),
             "panel": lambda f: labelled(charts.panel(charts.time_charts(f["yours"], f["other"], lang))),
         }
+        out.update(district_map.builders(session, lang, colour_by))  # a district from files: its real polygons
+        return out
 
     def lesson(f: dict) -> dict:
         parts = dict(charts.time_charts(f["yours"], f["other"], lang))

@@ -17,7 +17,7 @@ from pathlib import Path
 import solara
 import solara.lab
 
-from app import live, present
+from app import district_map, district_view, live, present
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
 from app.session import Session, preset_description, presets
@@ -345,6 +345,8 @@ def Views(session: Session):
             shown = {outcome_name(m, language): m for m in ("coverage", "satisfaction")}
             solara.ToggleButtonsSingle(value=outcome_name(colour_by.value, language), values=list(shown), on_value=lambda v: colour_by.set(shown.get(v, "coverage")), classes=["colour-toggle"])
             Chart(session, "overview")  # the map, and the groups beside it (or under it)
+    if district_map.has_polygons(session):  # a district from files: its real polygons (app.district_view)
+        district_view.DistrictMap(session, colour_by.value, language, settings.value)
     Chart(session, "panel")
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from experiments.cli_common import add_common_flags, overrides_from, report_bad_input
+from experiments.district_outputs import CommunityRecorder, write_district_outputs
 from experiments.results import OutputExistsError, atomic_folder, check_free, default_out, manifest, write_json
 from sim import OUTCOMES, CommunityModel, ScenarioError, load_scenario
 
@@ -50,7 +51,8 @@ def main(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     model = CommunityModel(scenario, rng=seed)
-    _run_with_progress(model, quiet=args.quiet)
+    recorder = CommunityRecorder(model) if model.layout.district is not None else None  # districts from data
+    _run_with_progress(model, quiet=args.quiet, recorder=recorder)
     elapsed = time.perf_counter() - started
     frame = model.outcome_frame()
     summary = summarise(frame)
@@ -66,6 +68,8 @@ def main(args: argparse.Namespace) -> int:
             from experiments.figures import plot_run
 
             plot_run(frame, tmp, title=f"{scenario.name} (seed {seed})")
+        if recorder is not None:
+            write_district_outputs(model, recorder, tmp, figures=not args.no_figures)
     if not args.quiet:
         print(summary_table(summary))
         print(f"\n{scenario.name}: {len(frame)} weeks, {scenario.world.residents:,} residents, seed {seed}, {elapsed:.1f} s")
@@ -73,15 +77,17 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_with_progress(model: CommunityModel, quiet: bool) -> None:
+def _run_with_progress(model: CommunityModel, quiet: bool, recorder: CommunityRecorder | None = None) -> None:
     work = model.scenario.steps * model.scenario.world.residents
     if quiet or work < PROGRESS_THRESHOLD or (not sys.stderr.isatty() and work < 10 * PROGRESS_THRESHOLD):
-        model.run()
+        model.run(progress=recorder)
         return
     from tqdm import tqdm
 
     with tqdm(total=model.scenario.steps, unit="week", desc=model.scenario.name, file=sys.stderr) as bar:
-        model.run(progress=lambda done, total: bar.update(1))
+        if recorder is not None:
+            recorder.then = lambda done, total: bar.update(1)
+        model.run(progress=recorder or (lambda done, total: bar.update(1)))
 
 
 def summarise(frame) -> dict[str, dict[str, float]]:

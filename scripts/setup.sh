@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the project on a fresh machine: a Python 3.12 virtual environment in
-# .venv with the package and its extras. With --dev also the test tools,
+# .venv with the package and its extras. With --dev also the GIS extra (district
+# files, tested), the test tools,
 # Debian's Chromium (browser tests) and a CJK font (Chinese labels in figures).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -25,7 +26,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ $dev = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[experiments,app,dev]"
+  .venv/bin/python -m pip install -q -e ".[experiments,app,gis,dev]"
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)

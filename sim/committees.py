@@ -83,10 +83,13 @@ class CommitteeBoard:
         scenario: the `sim.Scenario`.
         key: the key of the staff draws (`sim.rng.stream_key`); departures and
             hires are counter-based, so they stay common across policies.
+        staff: staff posts per committee from a district's files (NaN where
+            not given: the scenario's urban/rural default), or None.
     """
 
-    def __init__(self, urban: np.ndarray, scenario, key: int):
+    def __init__(self, urban: np.ndarray, scenario, key: int, staff: np.ndarray | None = None):
         self.urban = urban
+        self.given_staff = staff
         self.key = key
         self.rounds = 0  # turnover rounds so far: the counter of the staff draws
         n = len(urban)
@@ -111,6 +114,8 @@ class CommitteeBoard:
         self.behaviour = scenario.behaviour
         u = self.urban
         self.posts = np.where(u, c.staff_urban, c.staff_rural)
+        if self.given_staff is not None:
+            self.posts = np.where(np.isnan(self.given_staff), self.posts, self.given_staff)
         self.hours = np.where(u, c.hours_urban, c.hours_rural)
         self.pay_ratio = np.where(u, c.pay_ratio_urban, c.pay_ratio_rural)
         saving = g.platform_time_saving if g.platform else 0.0

@@ -135,8 +135,7 @@ class Government(mesa.Agent):
         ctx = self._siting_context()
         for c in SITING_RULES[p.strategy.value](n_new, ctx, rng):
             ledger.spend("capital", p.facility_cost, account=ledger.pot("capital"))
-            jitter = rng.normal(0, 0.3, 2)
-            m.facilities.add(c, m.layout.community_x[c] + jitter[0], m.layout.community_y[c] + jitter[1], p.facility_capacity)
+            m.facilities.add(c, *m.layout.site(c, rng), p.facility_capacity)
         return n_new
 
     def _siting_context(self) -> dict:

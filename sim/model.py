@@ -90,7 +90,8 @@ class CommunityModel(mesa.Model):
         self.ties = small_world_ties(lay.community_start, lay.community_size, sc.world.ties_per_resident, sc.world.tie_rewiring, self.streams["network"])
         self.neighbours = community_graph(lay.community_x, lay.community_y, 2 * sc.planning.catchment_km)
         self.ledger = Ledger(n_comm)
-        self.committees = CommitteeBoard(lay.community_urban, sc, stream_key(self.entropy, "staff"))
+        staff = lay.district.staff if lay.district is not None else None
+        self.committees = CommitteeBoard(lay.community_urban, sc, stream_key(self.entropy, "staff"), staff)
         self.committee_agents = [Committee(self, self.committees, c) for c in range(n_comm)]
         self.residents = Residents(self, lay)
         self.expected_needs = self.residents.expected_needs_by_community(n_comm)
@@ -118,6 +119,11 @@ class CommunityModel(mesa.Model):
         fac = Facilities()
         # Exactly round(share x count) communities of each kind start with a
         # centre, chosen at random, so small districts match the stated shares.
+        if lay.district is not None and len(lay.district.centre_x):  # the district's existing centres (sim.district)
+            d = lay.district
+            for c, x, y, cap in zip(d.centre_community, d.centre_x, d.centre_y, d.centre_capacity, strict=True):
+                fac.add(int(c), float(x), float(y), p.facility_capacity if np.isnan(cap) else float(cap))
+            return fac
         has = np.zeros(len(lay.community_size), bool)
         for kind, share in ((True, p.initial_coverage_urban), (False, p.initial_coverage_rural)):
             members = np.flatnonzero(lay.community_urban == kind)

@@ -71,6 +71,15 @@ class PlanningStrategy(StrEnum):
     equity_first = "equity_first"
 
 
+class CoordinateOffset(StrEnum):
+    """Consumer-map offsets of district coordinates (``world.district_offset``)."""
+
+    detect = "detect"
+    none = "none"
+    gcj02 = "gcj02"
+    bd09 = "bd09"
+
+
 class World(Section):
     """The district: population, communities and geography."""
 
@@ -82,6 +91,10 @@ class World(Section):
     area_km: float = param(30.0, gt=0.0, le=1000.0, unit="km", source="assumption: a county-sized square district", doc="Side of the square district.")
     ties_per_resident: int = param(6, ge=2, le=50, unit="ties", source="assumption (small-world network, Watts & Strogatz 1998)", doc="Social ties per resident (even number of ring neighbours before rewiring).")
     tie_rewiring: float = param(0.1, ge=0.0, le=1.0, unit="probability", source="assumption (Watts & Strogatz 1998)", doc="Probability that a tie is rewired to a random resident of the same community.")
+    # Districts from data (docs/districts.md): with a district, the files set the communities, urban share and extent.
+    district: str = param("", unit="path", source="file", doc="District folder or layer file (relative to the scenario file) replacing the synthetic layout; empty for the synthetic district.")
+    district_crs: str = param("", unit="CRS", source="file", doc="Coordinate reference system of district files that declare none, e.g. EPSG:4547 (overrides theirs when set).")
+    district_offset: CoordinateOffset = param(CoordinateOffset.detect, strict=False, unit="choice", source="file", doc="Consumer-map offset of district degrees: detect (refuse files that say GCJ-02/BD-09), none, or gcj02/bd09 to convert them to WGS84.")
 
 
 class Residents(Section):

@@ -26,6 +26,7 @@ import yaml
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from pydantic import ValidationError
 
+from sim.district import resolve as resolve_district
 from sim.parameters import SECTIONS, Config, all_keys, allowed
 from sim.yamlsource import Position, Positions, SourceError, parse_yaml, read_yaml_file
 
@@ -264,6 +265,10 @@ def _validate(raw: dict[str, Any], positions: Positions, file: str | None) -> Sc
     except ValidationError as exc:
         errors = [_describe(err, raw, positions, top) for err in exc.errors()]
         raise ScenarioError(errors) from None
+    if config.world.district:  # districts from data (sim.district): the files set the world's shape
+        config, district_errors = resolve_district(config, positions, top)
+        if district_errors:
+            raise ScenarioError(district_errors)
     problems = [(_written_key(key, positions), msg) for key, msg in _consistency_problems(config)]
     if problems:
         raise ScenarioError([SourceError(_locate(key, positions, top), key, msg) for key, msg in problems])

@@ -12,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.district import District, district_of
 from sim.parameters import CATEGORIES, GROUPS, Config
 
 #: Bit of the "urban" flag in a resident's profile id (group flags use bits 0-5).
@@ -57,6 +58,8 @@ class Layout:
     resident_y: np.ndarray
     resident_profile: np.ndarray
     civic_propensity: np.ndarray
+    #: The district read from files (`sim.district`), None for the synthetic one.
+    district: District | None = None
 
     @cached_property
     def community_radius(self) -> np.ndarray:
@@ -68,12 +71,31 @@ class Layout:
         return np.where(self.community_size > 0, radius, 0.0)
 
 
+    def site(self, community: int, rng: np.random.Generator) -> tuple[float, float]:
+        """Where a new centre of ``community`` goes: near its centre (normal jitter, sd 0.3 km).
+
+        In a district with boundaries the centre must stay inside the
+        community's polygon; a jitter that leaves it falls back to the
+        community's own point (always inside).
+        """
+        jitter = rng.normal(0, 0.3, 2)
+        x, y = self.community_x[community] + jitter[0], self.community_y[community] + jitter[1]
+        if self.district is not None and len(self.district.triangles) and not self.district.contains(community, x, y):
+            return float(self.community_x[community]), float(self.community_y[community])
+        return float(x), float(y)
+
+
 def build_layout(config: Config, rng: np.random.Generator) -> Layout:
     """Place communities and residents and draw each resident's groups.
 
     Urban communities cluster around the district's town centre; villages are
     spread over the whole square. Community sizes vary (lognormal, sd 0.3).
+    A district from files (``world.district``) replaces all of that: see
+    `district_layout`.
     """
+    district = district_of(config.world)
+    if district is not None:
+        return district_layout(config, district, rng)
     w, r = config.world, config.residents
     n_u, n_r = w.urban_communities, w.rural_communities
     half = w.area_km / 2
@@ -103,6 +125,55 @@ def build_layout(config: Config, rng: np.random.Generator) -> Layout:
     return Layout(cx, cy, urban, starts, sizes.astype(np.int64), community, x, y, profile, civic)
 
 
+def district_layout(config: Config, district: District, rng: np.random.Generator) -> Layout:
+    """Residents of a district from files: agents per community in proportion to its population.
+
+    Residents are placed uniformly inside their community's polygon (a
+    triangle drawn by area, then a point in it), or around its point as in
+    the synthetic district. Group shares come from the files' counts where
+    given, else from the scenario (urban/rural).
+    """
+    sizes = district.agents(config.world.residents)
+    n = len(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    community = np.repeat(np.arange(n, dtype=np.int32), sizes)
+    is_urban = district.urban[community]
+    if len(district.triangles):
+        x, y = _in_triangles(district, community, rng)
+    else:
+        spread = np.where(is_urban, 0.6, 0.8)
+        x = district.x[community] + rng.normal(0, 1, len(community)) * spread
+        y = district.y[community] + rng.normal(0, 1, len(community)) * spread
+    shares = {g: s[community] for g, s in district.shares.items()}
+    profile = _draw_groups(config, is_urban, rng, shares)
+    civic = _beta_with_mean(config.residents.participation_propensity, len(community), rng)
+    return Layout(district.x.astype(float), district.y.astype(float), district.urban.copy(), starts, sizes, community, x.astype(np.float32), y.astype(np.float32), profile, civic, district)
+
+
+def _in_triangles(district: District, community: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform points in each resident's community polygon, from its triangles (vectorised)."""
+    tri, owner = district.triangles, district.triangle_community
+    order = np.argsort(owner, kind="stable")
+    tri, owner = tri[order], owner[order]
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    area = 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (c[:, 0] - a[:, 0]) * (b[:, 1] - a[:, 1]))
+    cum = np.cumsum(area)
+    n = len(district.population)
+    first = np.searchsorted(owner, np.arange(n))
+    last = np.searchsorted(owner, np.arange(n), side="right")
+    before = np.where(first > 0, cum[np.maximum(first - 1, 0)], 0.0)
+    total = np.where(last > first, cum[np.maximum(last - 1, 0)] - before, 0.0)
+    # A resident's triangle: the first whose cumulative area passes a uniform draw within her community's range.
+    target = before[community] + rng.random(len(community)) * total[community]
+    k = np.clip(np.searchsorted(cum, target, side="right"), first[community], np.maximum(last[community] - 1, first[community]))
+    u, v = rng.random(len(community)), rng.random(len(community))
+    flip = u + v > 1
+    u, v = np.where(flip, 1 - u, u), np.where(flip, 1 - v, v)
+    pa, pb, pc = a[k], b[k], c[k]
+    pts = pa + u[:, None] * (pb - pa) + v[:, None] * (pc - pa)
+    return pts[:, 0], pts[:, 1]
+
+
 def _beta_with_mean(mean: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """Civic propensity: Beta(2, b) with the given mean (assumption: a broad spread)."""
     if mean <= 0 or mean >= 1:
@@ -121,23 +192,38 @@ def _split(total: int, parts: int, rng: np.random.Generator) -> np.ndarray:
     return sizes
 
 
-def _draw_groups(config: Config, is_urban: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw group flags; age classes (elderly, youth) exclude each other."""
+def _draw_groups(config: Config, is_urban: np.ndarray, rng: np.random.Generator, counted: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Draw group flags; age classes (elderly, youth) exclude each other.
+
+    ``counted`` holds, per resident, the share of her community in a group as
+    a district's files count it (NaN where unknown: the scenario's share).
+    Migrants are drawn among the non-elderly, so their counted share is
+    divided by the non-elderly share.
+    """
     r = config.residents
     n = len(is_urban)
+    counted = counted or {}
 
-    def share(urban_value: float, rural_value: float) -> np.ndarray:
-        return np.where(is_urban, urban_value, rural_value)
+    def share(urban_value: float, rural_value: float, group: str = "") -> np.ndarray:
+        value = np.where(is_urban, urban_value, rural_value)
+        if group in counted:
+            value = np.where(np.isnan(counted[group]), value, counted[group])
+        if group == "migrant" and group in counted:
+            old = share(r.elderly_share_urban, r.elderly_share_rural, "elderly")
+            known = ~np.isnan(counted[group])
+            value = np.where(known, np.minimum(1.0, value / np.maximum(1e-9, 1 - old)), value)
+        return value
 
     u = rng.random(n)
-    elderly = u < share(r.elderly_share_urban, r.elderly_share_rural)
-    youth = (~elderly) & (u < share(r.elderly_share_urban, r.elderly_share_rural) + r.youth_share)
+    old_share = share(r.elderly_share_urban, r.elderly_share_rural, "elderly")
+    elderly = u < old_share
+    youth = (~elderly) & (u < old_share + r.youth_share)
     adult = ~(elderly | youth)
     # Assumption: 80% of adults of working age are in work (incl. women's groups).
     working = adult & (rng.random(n) < 0.8)
-    disabled = rng.random(n) < r.disabled_share
-    low_income = rng.random(n) < share(r.low_income_share_urban, r.low_income_share_rural)
-    migrant = (~elderly) & (rng.random(n) < share(r.migrant_share_urban, r.migrant_share_rural))
+    disabled = rng.random(n) < share(r.disabled_share, r.disabled_share, "disabled")
+    low_income = rng.random(n) < share(r.low_income_share_urban, r.low_income_share_rural, "low_income")
+    migrant = (~elderly) & (rng.random(n) < share(r.migrant_share_urban, r.migrant_share_rural, "migrant"))
     flags = [elderly, disabled, youth, working, low_income, migrant]
     profile = np.zeros(n, dtype=np.uint8)
     for bit, flag in enumerate(flags):

@@ -49,6 +49,8 @@ SPEED_CAPS = {
 TINY = 1e-6
 #: Keys drawn by hand (cross-field constraints) rather than from the schema.
 HAND_DRAWN = {"world.residents", "world.urban_communities", "world.rural_communities", "world.urban_population_share", "world.ties_per_resident", "liaison.leaders", "liaison.communities_per_leader"}
+#: Keys left at their defaults: a district from files (tests/test_district_*.py) replaces the synthetic world.
+HAND_DRAWN |= {"world.district", "world.district_crs", "world.district_offset"}
 
 
 def _field_strategy(key: str, info) -> st.SearchStrategy:
