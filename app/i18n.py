@@ -152,7 +152,7 @@ LEVER_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("部门协调资金", "各职能部门每年交由联系领导统筹的资金；每次走访最多为社区带去 5,000 元（M5）。"),
     ),
     "party.coordination": (
-        ("Party committee coordination", "How effectively the party committee coordinates departments (fewer duplicated tasks pushed down), drives volunteering and backs leaders' visits (党委统一领导)."),
+        ("Party committee coordination", "How well the party committee coordinates departments (fewer duplicated tasks pushed down), drives volunteering and backs visits (党委统一领导)."),
         ("党委统筹协调", "党委统一领导、统筹协调部门的力度：下派重复任务更少，推动志愿服务，支持领导联系社区。"),
     ),
     "government.payroll_funding": (

@@ -49,26 +49,29 @@ class CommunityRecorder:
         m = self.model
         n = len(m.layout.community_size)
         size = np.maximum(m.layout.community_size, 1)
-        open_c, met_c = m.tally.weeks[-1][2], m.tally.weeks[-1][3]
         sat = np.bincount(m.residents.community, weights=m.residents.satisfaction, minlength=n) / size
         acc = np.bincount(m.residents.community, weights=m.residents.access, minlength=n) / size
-        self.weeks.append((np.asarray(open_c, float), np.asarray(met_c, float), sat, acc))
+        self.weeks.append((sat, acc))
         if self.then is not None:
             self.then(done, total)
 
     def table(self) -> dict[str, np.ndarray]:
-        """Per community: open_need_weeks (a need open 3 weeks counts 3 times, as in `coverage`), needs_met (people), coverage, satisfaction, access (means)."""
+        """Per community: needs arisen and met, coverage, satisfaction and access (means).
+
+        Needs are people's, over the settled arrival weeks of the last `WEEKS`
+        (as `coverage` counts them, `sim.fates`).
+        """
         m = self.model
         n = len(m.layout.community_size)
         if not self.weeks:
-            return {k: np.full(n, np.nan) for k in ("open_need_weeks", "needs_met", "coverage", "satisfaction", "access")}
-        open_c, met_c, sat, acc = (np.sum([w[i] for w in self.weeks], axis=0) for i in range(4))
+            return {k: np.full(n, np.nan) for k in ("needs_arisen", "needs_met", "coverage", "satisfaction", "access")}
+        met_c, arisen_c = m.fates.by_community(m.scenario.residents.max_wait_weeks, WEEKS)
+        sat, acc = (np.sum([w[i] for w in self.weeks], axis=0) for i in range(2))
         k = len(self.weeks)
-        scale = m.scenario.world.scale
         return {
-            "open_need_weeks": open_c * scale,
-            "needs_met": met_c * scale,
-            "coverage": np.divide(met_c, open_c, out=np.full(n, np.nan), where=open_c > 0),
+            "needs_arisen": arisen_c,
+            "needs_met": met_c,
+            "coverage": np.divide(met_c, arisen_c, out=np.full(n, np.nan), where=arisen_c > 0),
             "satisfaction": sat / k,
             "access": acc / k,
         }

@@ -111,16 +111,17 @@ class NeedFates:
 
     # -- reading ------------------------------------------------------------------
 
-    def window(self, max_wait: int) -> np.ndarray:
+    def window(self, max_wait: int, weeks: int = WINDOW) -> np.ndarray:
         """Ring slots of the arrival weeks an outcome reads this week.
 
-        The `WINDOW` latest cohorts that are settled (arose at least
+        The ``weeks`` latest cohorts that are settled (arose at least
         ``max_wait - 1`` weeks ago); while none is, the weeks so far.
+        At most ``RING - MAX_WAIT`` weeks can be read.
         """
         newest = self.week - (max_wait - 1)
         if newest < 1:
             newest = self.week
-        oldest = max(1, newest - WINDOW + 1)
+        oldest = max(1, newest - min(weeks, RING - MAX_WAIT) + 1)
         return np.arange(oldest, newest + 1) % RING
 
     def by_lens(self, max_wait: int) -> dict[str, np.ndarray]:
@@ -133,9 +134,9 @@ class NeedFates:
             "wait_hist": self.wait_hist[slots].sum(axis=0),
         }
 
-    def by_community(self, max_wait: int) -> tuple[np.ndarray, np.ndarray]:
-        """Needs met and needs with a fate, per community, over the window."""
-        slots = self.window(max_wait)
+    def by_community(self, max_wait: int, weeks: int = WINDOW) -> tuple[np.ndarray, np.ndarray]:
+        """Needs met and needs with a fate, per community, over ``weeks`` settled arrival weeks."""
+        slots = self.window(max_wait, weeks)
         return self.met_c[slots].sum(axis=0), self.decided_c[slots].sum(axis=0)
 
     def community_coverage(self, max_wait: int) -> np.ndarray:
