@@ -36,7 +36,9 @@ def assert_direction(diffs: np.ndarray, sign: int, min_effect: float) -> None:
     assert (sign * diffs > 0).sum() >= len(diffs) - 1, f"pairs disagree: {np.round(diffs, 4)}"
 
 
-@pytest.mark.parametrize("outcome, min_effect", [("coverage", 0.05), ("satisfaction", 0.005)])
+# Measured at the issue-9 model (need fates): coverage -0.030 (pairs -0.016 to
+# -0.043), satisfaction -0.015; tolerances at half the mean effect.
+@pytest.mark.parametrize("outcome, min_effect", [("coverage", 0.015), ("satisfaction", 0.0075)])
 def test_more_admin_tasks_less_coverage_and_satisfaction(outcome, min_effect):
     """P3: 150 instead of 20 pushed-down tasks lowers coverage and satisfaction."""
     diffs = paired({"government.admin_tasks": 20}, {"government.admin_tasks": 150}, outcome)
@@ -58,8 +60,10 @@ def test_urban_biased_allocation_opens_gap_and_equalising_narrows_it():
     per_capita = {"government.allocation_rule": "per_capita"}
     biased = {"government.allocation_rule": "urban_biased", "government.urban_bias": 3.0}
     equalising = {"government.allocation_rule": "equalising"}
-    assert_direction(paired(per_capita, biased, "urban_rural_gap", tail=26), +1, 0.01)
-    assert_direction(paired(biased, equalising, "urban_rural_gap", tail=26), -1, 0.02)
+    # Measured at the issue-9 model, where the gap counts each need once:
+    # +0.0101 and -0.0105 (6 seeds); tolerances at half.
+    assert_direction(paired(per_capita, biased, "urban_rural_gap", tail=26), +1, 0.005)
+    assert_direction(paired(biased, equalising, "urban_rural_gap", tail=26), -1, 0.005)
 
 
 def test_low_pay_raises_turnover_and_worsens_service():
