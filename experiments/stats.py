@@ -20,6 +20,8 @@ import pandas as pd
 LEVEL = 0.95
 #: Fewest replicates before an automatic stopping rule may stop.
 MIN_AUTO_REPS = 3
+#: Weeks at the end of a run averaged into its summary ("final-weeks mean").
+FINAL_WEEKS = 26
 
 
 def t_interval(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
