@@ -51,6 +51,11 @@ class Executor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def started(self) -> bool:
+        """Whether the workers are up (a reused executor stays started between experiments)."""
+        return True
+
     def close(self) -> None:
         """Release processes and connections."""
 
@@ -132,6 +137,11 @@ class Local(Executor):
             for future in done:
                 yield future.result()
 
+    @property
+    def started(self) -> bool:
+        """Whether the pool is up (always, for one worker: it runs in this process)."""
+        return self.workers == 1 or self._pool is not None
+
     def start(self) -> None:
         """Create the pool and wait until every worker has run a task."""
         if self.workers == 1 or self._pool is not None:
@@ -168,6 +178,11 @@ class Dask(Executor):
         self.workers = workers or 1
         where = "LocalCluster on 127.0.0.1" if address is None else address
         self.label = f"Dask ({where}" + (f", {workers} worker{'s' if workers > 1 else ''})" if workers else ")")
+
+    @property
+    def started(self) -> bool:
+        """Whether the cluster is up and the client connected."""
+        return self.client is not None
 
     def start(self) -> None:
         """Start the LocalCluster (or connect to the scheduler) and import the model in every worker."""

@@ -75,25 +75,28 @@ def compare_job(
     Raises:
         BadInput: one line per problem.
     """
-    errors = _args_problems(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
+    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
+    errors = args.errors
     if precision is not None and reps is not None:
         errors.append(_line(origin, "precision", "give reps or precision, not both"))
     if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int | float) or not (precision > 0 and math.isfinite(precision))):
         errors.append(_line(origin, "precision", f"{precision!r} is not a positive number (allowed: a CI half-width > 0, e.g. 0.01)"))
+        precision = None
     if max_reps is not None and not _whole(max_reps, MIN_AUTO_REPS):
         errors.append(_line(origin, "max_reps", f"{max_reps!r} is below the {MIN_AUTO_REPS} replicates a confidence interval needs here (allowed: an integer >= {MIN_AUTO_REPS})"))
+        max_reps = None
     source = _source(scenarios, "compare", origin, errors)
-    if errors:
-        raise BadInput(errors)
     rule = None
     if precision is not None:
         rule = Precision(float(precision), max_reps or DEFAULT_MAX_REPS, tuple(_names(precision_outcomes) or DEFAULT_PRECISION_OUTCOMES))
-        reps = rule.max_reps
-    plan = _load(source, "compare", origin, overrides, seed, steps, reps, outcomes, DEFAULT_REPS)
-    if rule is not None:
+        args.reps = rule.max_reps
+    plan = _load(source, "compare", origin, args, outcomes, DEFAULT_REPS)
+    if rule is not None and plan is not None:
         bad = [o for o in rule.outcomes if o not in plan.outcomes]
         if bad:
-            raise BadInput([_line(origin, "precision_outcomes", f"{', '.join(bad)} not among the compared outcomes (allowed: {', '.join(plan.outcomes)})")])
+            errors.append(_line(origin, "precision_outcomes", f"{', '.join(bad)} not among the compared outcomes (allowed: {', '.join(plan.outcomes)})"))
+    if errors:
+        raise BadInput(errors)
     return Job("compare", plan, precision=rule)
 
 
@@ -113,24 +116,27 @@ def design_job(
     Raises:
         BadInput: one line per problem.
     """
-    errors = _args_problems(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
-    source = _source(plan, kind, origin, errors)
-    if errors:
-        raise BadInput(errors)
-    resolved = _load(source, kind, origin, overrides, seed, steps, reps, outcomes, 1)
+    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
+    source = _source(plan, kind, origin, args.errors)
+    resolved = _load(source, kind, origin, args, outcomes, 1)
+    if args.errors:
+        raise BadInput(args.errors)
     points, unit = design_points(resolved)
     return Job(kind, resolved, points, unit)
 
 
-def _load(source: Any, kind: str, origin: str, overrides, seed, steps, reps, outcomes, default_reps: int) -> ResolvedPlan:
-    plan_origin = "<python>" if isinstance(source, Mapping) and origin == "<python>" else origin
+def _load(source: Any, kind: str, origin: str, args: _Args, outcomes, default_reps: int) -> ResolvedPlan | None:
+    """The validated plan, or None after adding its problems to ``args.errors``."""
+    if source is None:
+        return None
     try:
         return load_plan(
-            source, command=kind, extra_overrides=dict(overrides or {}), seed=seed, steps=steps, replications=reps,
-            outcomes=_names(outcomes), default_replications=default_reps, origin=plan_origin,
+            source, command=kind, extra_overrides=dict(args.overrides or {}), seed=args.seed, steps=args.steps,
+            replications=args.reps, outcomes=_names(outcomes), default_replications=default_reps, origin=origin,
         )
     except ScenarioError as exc:  # PlanError, or a scenario that does not load
-        raise BadInput(exc.lines()) from None
+        args.errors.extend(exc.lines())
+        return None
 
 
 def _source(value: Any, kind: str, origin: str, errors: list[str]) -> Any:
@@ -148,17 +154,21 @@ def _source(value: Any, kind: str, origin: str, errors: list[str]) -> Any:
     return None
 
 
-def _args_problems(*, reps, steps, seed, overrides, origin: str) -> list[str]:
-    errors = []
-    if reps is not None and not _whole(reps, 1):
-        errors.append(_line(origin, "reps", f"{reps!r} is not a whole number >= 1 (allowed: 1, 2, ...)"))
-    if steps is not None and not _whole(steps, 1):
-        errors.append(_line(origin, "steps", f"{steps!r} is not a whole number >= 1 (allowed: weeks, e.g. 52)"))
-    if seed is not None and not (_whole(seed, 0) and seed < 2**63):
-        errors.append(_line(origin, "seed", f"{seed!r} is not a seed (allowed: an integer in [0, 2**63 - 1])"))
-    if overrides is not None and not isinstance(overrides, Mapping):
-        errors.append(_line(origin, "overrides", f"expected a mapping of dotted scenario keys to values, got {type(overrides).__name__}"))
-    return errors
+class _Args:
+    """The arguments every job takes, checked; a refused one reads as not given, so the plan is still checked."""
+
+    def __init__(self, *, reps, steps, seed, overrides, origin: str):
+        self.errors: list[str] = []
+        self.reps = self._keep(reps, _whole(reps, 1), origin, "reps", "is not a whole number >= 1 (allowed: 1, 2, ...)")
+        self.steps = self._keep(steps, _whole(steps, 1), origin, "steps", "is not a whole number >= 1 (allowed: weeks, e.g. 52)")
+        self.seed = self._keep(seed, _whole(seed, 0) and seed < 2**63, origin, "seed", "is not a seed (allowed: an integer in [0, 2**63 - 1])")
+        self.overrides = self._keep(overrides, isinstance(overrides, Mapping), origin, "overrides", "is not a mapping of dotted scenario keys to values")
+
+    def _keep(self, value: Any, ok: bool, origin: str, key: str, problem: str) -> Any:
+        if value is None or ok:
+            return value
+        self.errors.append(_line(origin, key, f"{value!r} {problem}"))
+        return None
 
 
 def _whole(value: Any, lowest: int) -> bool:

@@ -127,14 +127,15 @@ def check_overrides(checker: Checker, data: Mapping[str, Any], extra: Mapping[st
         return {}
     keys = set(all_keys())
     out: dict[str, Any] = {}
-    for key, item in value.items():
-        if key not in keys:
-            near = difflib.get_close_matches(str(key), sorted(keys), n=1)
-            hint = f"did you mean {near[0]!r}? " if near else ""
-            checker.fail(f"set.{key}", f"unknown scenario key ({hint}allowed: a dotted key listed in docs/ODD.md)")
-            continue
-        out[str(key)] = item
-    out.update(extra or {})
+    given = "overrides" if checker.file == "<python>" else "set"
+    for where, items in (("set", value), (given, extra or {})):
+        for key, item in items.items():
+            if key not in keys:
+                near = difflib.get_close_matches(str(key), sorted(keys), n=1)
+                hint = f"did you mean {near[0]!r}? " if near else ""
+                checker.fail(f"{where}.{key}", f"unknown scenario key ({hint}allowed: a dotted key listed in docs/ODD.md)")
+                continue
+            out[str(key)] = item
     return out
 
 
