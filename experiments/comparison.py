@@ -50,7 +50,7 @@ def table(summaries: pd.DataFrame, labels: Sequence[str], outcomes: Sequence[str
     """The comparison table as ``comparison.csv`` holds it (no run counts); empty when no run finished."""
     if summaries.empty:
         return pd.DataFrame()
-    return comparison_table(summaries, list(labels), list(outcomes)).drop(columns="n")
+    return comparison_table(summaries, list(labels), list(outcomes), counts=False)
 
 
 def run_until_precise(plan: ResolvedPlan, precision: Precision, store: Any, workers: int, run: Callable[[list[RunSpec], str], Any]) -> tuple[list[RunSpec], dict[str, Any]]:

@@ -1,9 +1,11 @@
 """An experiment kept in memory (``out=None``): the store interface of a folder, writing nothing.
 
-`MemoryStore` keeps each finished run as the Arrow table a shard would hold
-(`experiments.store.run_table`) and each failure as the record a failure file
-would hold, so the runs, summaries and tables of an in-memory experiment are
-the same, bit for bit, as those of the folder the command line writes.
+`MemoryStore` keeps each finished run's outcome frame, and builds from it the
+Arrow table a shard would hold (`experiments.store.run_table`) only when the
+runs are asked for; its summaries (`experiments.store.summary_of`) and failure
+records are those a folder would hold, so the runs, summaries and tables of an
+in-memory experiment are the same, bit for bit, as those of the folder the
+command line writes.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from experiments.design import RunSpec
-from experiments.store import concat_runs, run_table, summary_row
+from experiments.store import concat_runs, frame_of_rows, run_table, summary_of
 
 
 class MemoryStore:
@@ -31,7 +32,7 @@ class MemoryStore:
 
     def __init__(self, meta: dict[str, Any]):
         self.meta = meta
-        self._runs: dict[int, pa.Table] = {}
+        self._runs: dict[int, tuple[RunSpec, pd.DataFrame]] = {}
         self._failures: dict[int, dict[str, Any]] = {}
 
     def finished_ids(self) -> set[int]:
@@ -44,7 +45,7 @@ class MemoryStore:
 
     def write_run(self, spec: RunSpec, frame: pd.DataFrame) -> None:
         """Keep one finished run (clears an earlier failure record)."""
-        self._runs[spec.run_id] = run_table(spec, frame)
+        self._runs[spec.run_id] = (spec, frame)
         self._failures.pop(spec.run_id, None)
 
     def write_failure(self, spec: RunSpec, error: str) -> None:
@@ -63,11 +64,11 @@ class MemoryStore:
 
     def summaries(self, run_ids: Iterable[int] | None = None, weeks: int = 26) -> pd.DataFrame:
         """One row per finished run of ``run_ids`` (default: all)."""
-        return pd.DataFrame([summary_row(self._runs[i], weeks) for i in self._ids(run_ids)])
+        return frame_of_rows([summary_of(*self._runs[i], weeks) for i in self._ids(run_ids)])
 
     def runs(self, run_ids: Iterable[int] | None = None) -> pd.DataFrame:
         """The finished runs of ``run_ids`` (default: all), one row per run and step, by run id."""
-        return concat_runs([self._runs[i] for i in self._ids(run_ids)])
+        return concat_runs([run_table(*self._runs[i]) for i in self._ids(run_ids)])
 
     def _ids(self, run_ids: Iterable[int] | None) -> list[int]:
         return sorted(self._runs if run_ids is None else set(run_ids) & set(self._runs))

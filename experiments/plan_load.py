@@ -8,9 +8,13 @@ problem before anything runs or is written.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from experiments.plan import PLAN_KEYS, Parameter, PlanError, ResolvedPlan
 from experiments.plan_check import (
@@ -158,7 +162,7 @@ def _scenario(checker: Checker, i: int, item: Any, base: Path, overrides: dict[s
     else:
         target, source = None, item
     try:
-        return load_scenario(source, overrides or None)
+        return _load_file(target, overrides) if target is not None else load_scenario(source, overrides or None)
     except ScenarioError as exc:
         for err in exc.errors:
             if err.position.file == "<overrides>":
@@ -170,6 +174,62 @@ def _scenario(checker: Checker, i: int, item: Any, base: Path, overrides: dict[s
             else:
                 checker.errors.append(err)
     return None
+
+
+def _load_file(path: Path, overrides: dict[str, Any]) -> Scenario:
+    """`sim.load_scenario` of a file, remembered while the file (and every file it extends) is unchanged.
+
+    A loop of experiments in a notebook reads the same scenario files every
+    call; parsing them with positions took 47 ms per file here (half the cost
+    of a small comparison, benchmarks/bench_api_loop.py). A scenario is a value,
+    so the same one may be handed out again.
+    """
+    chain = _extends_chain(path)
+    try:
+        key = json.dumps(overrides, sort_keys=True)
+    except TypeError:
+        chain = None
+    if chain is None:
+        return load_scenario(path, overrides or None)
+    return _cached_scenario(str(path), chain, key)
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_scenario(path: str, chain: tuple[tuple[str, int, int], ...], overrides: str) -> Scenario:
+    """The scenario at ``path`` with ``overrides`` (JSON); ``chain`` (files, sizes, modification times) only keys the cache."""
+    return load_scenario(path, json.loads(overrides) or None)
+
+
+def _extends_chain(path: Path) -> tuple[tuple[str, int, int], ...] | None:
+    """(file, size, modification time) of ``path`` and each file it extends, or None if any cannot be read."""
+    chain = []
+    seen = set()
+    current: Path | None = path
+    while current is not None:
+        try:
+            resolved = current.resolve()
+            stat = resolved.stat()
+            parent = _extends(str(resolved), stat.st_size, stat.st_mtime_ns)
+        except (OSError, yaml.YAMLError):
+            return None
+        if resolved in seen:
+            return None
+        seen.add(resolved)
+        chain.append((str(resolved), stat.st_size, stat.st_mtime_ns))
+        current = current.parent / parent if parent else None
+    return tuple(chain)
+
+
+@functools.lru_cache(maxsize=256)
+def _extends(path: str, size: int, mtime_ns: int) -> str | None:
+    """The ``extends:`` of a scenario file as it is at (size, modification time), read once."""
+    data = yaml.load(Path(path).read_bytes(), Loader=_FAST_LOADER)
+    parent = data.get("extends") if isinstance(data, dict) else None
+    return parent if isinstance(parent, str) and parent.strip() else None
+
+
+#: The C YAML loader where PyYAML has it (only to find ``extends:`` quickly; sim reads the files).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _check_parameter_ranges(checker: Checker, parameters: tuple[Parameter, ...], scenarios: Mapping[str, Scenario]) -> None:

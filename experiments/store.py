@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from experiments.design import RunSpec
@@ -175,12 +174,12 @@ class ExperimentStore:
         if writer is None:
             pq.write_table(pa.table({c: pa.array([], pa.int64()) for c in ID_COLUMNS[1:]}), tmp)
         os.replace(tmp, target)
-        return pd.DataFrame(rows)
+        return frame_of_rows(rows)
 
     def summaries(self, run_ids: Iterable[int] | None = None, weeks: int = 26) -> pd.DataFrame:
         """One row per finished run of ``run_ids`` (default: all): `summary_row` of its shard."""
         ids = sorted(self.finished_ids() if run_ids is None else set(run_ids) & self.finished_ids())
-        return pd.DataFrame([summary_row(self.read_run(run_id), weeks) for run_id in ids])
+        return frame_of_rows([summary_row(self.read_run(run_id), weeks) for run_id in ids])
 
     def read_run(self, run_id: int) -> pa.Table:
         """The stored table of one finished run (`read_shard` of its shard)."""
@@ -196,6 +195,18 @@ class ExperimentStore:
         self.meta.update(fields)
         self.meta["status"] = "complete"
         write_json(self.folder / "manifest.json", self.meta)
+
+
+def frame_of_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``pd.DataFrame(rows)`` for rows with the same keys, built column by column (several times faster).
+
+    Example:
+        >>> frame_of_rows([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]).equals(pd.DataFrame([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]))
+        True
+    """
+    if not rows or any(row.keys() != rows[0].keys() for row in rows):
+        return pd.DataFrame(rows)
+    return pd.DataFrame({key: [row[key] for row in rows] for key in rows[0]})
 
 
 def read_shard(path: Path) -> pa.Table:
@@ -237,28 +248,51 @@ def run_table(spec: RunSpec, frame: pd.DataFrame) -> pa.Table:
     }
     for key, value in spec.values.items():
         columns[key] = pa.array([value] * n)
-    for column in frame.columns:
-        columns[column] = pa.array(frame[column].to_numpy(np.float64))
+    values = np.ascontiguousarray(frame.to_numpy(np.float64).T)  # one conversion, then one contiguous row per outcome
+    for column, row in zip(frame.columns, values, strict=True):
+        columns[column] = pa.array(row)
     return pa.table(columns)
 
 
-def summary_row(table, weeks: int = 26) -> dict[str, Any]:
-    """Identity, parameter values and final-weeks means of one run's Arrow table.
+def summary_row(table: pa.Table, weeks: int = 26) -> dict[str, Any]:
+    """Identity, parameter values and final-weeks means of one run's Arrow table (a shard).
 
     Identity and parameter columns (dotted keys) keep their first value;
-    every outcome column becomes the mean over the last ``weeks`` steps.
+    every outcome column becomes the mean over the last ``weeks`` steps
+    (`final_means`). `summary_of` gives the same row from the run's frame.
     """
-    tail = table.slice(max(0, table.num_rows - weeks))
     row: dict[str, Any] = {}
-    for name in table.column_names:
-        column = table.column(name)
+    outcomes = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
         if name == "step":
             continue
         if name in ID_COLUMNS or "." in name or not pa.types.is_floating(column.type):
             row[name] = column[0].as_py()
         else:
-            row[name] = pc.mean(tail.column(name)).as_py()
+            row[name] = None  # keeps the column order; filled below
+            outcomes.append((name, column))
+    if outcomes:
+        means = final_means(np.vstack([column.to_numpy() for _, column in outcomes]), weeks)
+        row.update(zip([name for name, _ in outcomes], means, strict=True))
     return row
+
+
+def summary_of(spec: RunSpec, frame: pd.DataFrame, weeks: int = 26) -> dict[str, Any]:
+    """`summary_row` of ``run_table(spec, frame)``, bit for bit, without building the table (runs kept in memory)."""
+    row: dict[str, Any] = {"scenario": spec.scenario, "point": spec.point, "rep": spec.rep, "seed": spec.seed, "run_id": spec.run_id}
+    row.update({key: pa.scalar(value).as_py() for key, value in spec.values.items()})
+    row.update(zip(frame.columns, final_means(frame.to_numpy(np.float64).T, weeks), strict=True))
+    return row
+
+
+def final_means(block: np.ndarray, weeks: int = 26) -> list[float]:
+    """Mean of the last ``weeks`` values of each row of ``block`` (one row per outcome, one column per step).
+
+    Each row is reduced as a contiguous array (numpy sums it pairwise, as it
+    sums one column alone), so the folder and memory paths agree bit for bit.
+    """
+    tail = np.ascontiguousarray(block[:, max(0, block.shape[1] - weeks) :], dtype=np.float64)
+    return [float(m) for m in tail.mean(axis=1)]
 
 
 def digest(runs: pd.DataFrame) -> str:
