@@ -17,7 +17,7 @@ figures and the medians are printed beside it. It also checks that the
 API's results equal the runs alone, bit for bit.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_api_loop.py              # 200 comparisons, 1 worker
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_api_loop.py --n 50 --workers 2
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_api_loop.py --n 50 --workers 2 --fresh 0
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="comparisons (default 200)")
     parser.add_argument("--workers", type=int, default=1, help="local worker processes of the reused executor (default 1)")
+    parser.add_argument("--fresh", type=int, default=10, help="comparisons also timed with executor=None, a new pool per call (default 10; 0: skip)")
     args = parser.parse_args()
     alone: list[tuple[float, float]] = []
     api: list[tuple[float, float]] = []
@@ -92,6 +93,12 @@ def main() -> None:
         median = statistics.median(b) / statistics.median(a) - 1
         print(f"  overhead {sum(b) / sum(a) - 1:+.1%} of the runs ({1000 * (sum(b) - sum(a)) / args.n:.1f} ms per comparison; median {median:+.1%}); target <= +10%")
     print("results identical to the runs alone: yes (digests checked for every comparison)")
+    if args.fresh:
+        started = time.perf_counter()
+        for i in range(args.fresh):
+            ex.compare(SCENARIOS, reps=REPS, seed=i, steps=STEPS, overrides=SMALL, progress=False)
+        fresh = (time.perf_counter() - started) / args.fresh
+        print(f"without a reused executor (executor=None: a pool on every core started per call): {1000 * fresh:.1f} ms per comparison over {args.fresh} calls")
 
 
 if __name__ == "__main__":

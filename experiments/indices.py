@@ -1,4 +1,4 @@
-"""``run.py sensitivity PLAN.yaml``: Sobol (first and total order, with CIs) or Morris, via SALib.
+"""Sensitivity indices (``ex.sensitivity``, ``run.py sensitivity``): Sobol (first and total order, with CIs) or Morris, via SALib.
 
 The design is drawn on the unit hypercube (`experiments.design.unit_design`):
 Saltelli's scheme for Sobol (Saltelli et al. 2010, *Comput. Phys. Commun.*
