@@ -52,9 +52,16 @@ def run_job(
         report: write ``report.html`` and its figures into ``out``.
 
     Raises:
-        BadInput: ``out`` is taken, or cannot be resumed with this job (nothing is written).
+        BadInput: a bad executor or ``out``, ``out`` taken, or not resumable with this job (nothing is written).
     """
     started = time.perf_counter()
+    problems = []
+    if executor is not None and not isinstance(executor, Executor):
+        problems.append(python_line("executor", f"expected experiments.Local(...) or experiments.Dask(...), got {type(executor).__name__} (allowed: an executor or None)"))
+    if out is not None and not isinstance(out, str | Path):
+        problems.append(python_line("out", f"expected a folder path or None, got {type(out).__name__}"))
+    if problems:
+        raise BadInput(problems)
     store = open_store(job, out, resume)
     own = executor is None
     runner = Local() if own else executor

@@ -202,8 +202,9 @@ def test_load_an_interrupted_folder_then_resume_equals_an_uninterrupted_run(tmp_
             ["<python>: reps: 1.5 is not a whole number", "<python>: sampler.method: 'lhs' is a sweep design"],
         ),
         (lambda out: ex.Local(workers=0), ["<python>: workers: 0 is not a whole number >= 1"]),
+        (lambda out: ex.compare([BASELINE, M3], reps=1, steps=2, executor=4, out=out), ["<python>: executor: expected experiments.Local(...)"]),
     ],
-    ids=["unknown-key", "reps-below-1", "unknown-outcome", "lower-above-upper", "two-problems", "resume-in-memory", "bad-reps-and-wrong-sampler", "no-workers"],
+    ids=["unknown-key", "reps-below-1", "unknown-outcome", "lower-above-upper", "two-problems", "resume-in-memory", "bad-reps-and-wrong-sampler", "no-workers", "not-an-executor"],
 )
 def test_bad_arguments_raise_one_exception_with_a_line_each_and_write_nothing(call, says, tmp_path):
     out = tmp_path / "out"
