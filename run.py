@@ -34,7 +34,7 @@ from experiments.errors import BadInput
 from experiments.executors import Dask, Executor, Local
 from experiments.indices import ranked_text
 from experiments.jobs import compare_job, design_job
-from experiments.results import default_out
+from experiments.results import OutputExistsError, check_free, default_out
 from experiments.runner import run_job
 from sim import ScenarioError, parse_override
 
@@ -197,10 +197,17 @@ def _experiment(job, args: argparse.Namespace):
     if args.resume and not args.out:
         raise BadInput([f"run.py {job.kind}: --resume needs --out DIR, the folder of the interrupted experiment"])
     out = Path(args.out) if args.out else default_out(f"{job.kind}-{job.plan.name}")
+    if not args.resume:
+        try:
+            check_free(out)  # before a Dask cluster starts (run_job checks again)
+        except OutputExistsError as exc:
+            raise BadInput([f"{exc} (or add --resume to finish an interrupted experiment there)"]) from None
     executor = _executor(args)
     try:
         if not args.quiet:
-            print(f"running on {executor.label}", file=sys.stderr)
+            executor.start()  # so that the label names the workers and the dashboard is known
+            dashboard = getattr(executor, "dashboard", None)
+            print(f"running on {executor.label}" + (f"; dashboard {dashboard}" if dashboard else ""), file=sys.stderr)
         result = run_job(job, executor=executor, out=out, resume=args.resume, progress=not args.quiet, report=not args.no_report)
     finally:
         executor.close()
