@@ -27,6 +27,7 @@ from experiments.plan_check import (
     unknown_key,
 )
 from sim import Scenario, ScenarioError, load_scenario
+from sim.parameters import field_info
 from sim.yamlsource import Positions, SourceError, read_yaml_file
 
 
@@ -162,7 +163,11 @@ def _scenario(checker: Checker, i: int, item: Any, base: Path, overrides: dict[s
     else:
         target, source = None, item
     try:
-        return _load_file(target, overrides) if target is not None else load_scenario(source, overrides or None)
+        if target is None:
+            return load_scenario(source, overrides or None)
+        scenario = _load_file(target, overrides)
+        # A file without a name is labelled by its stem (the schema's default name is the same for every file).
+        return load_scenario(scenario, {"name": target.stem}) if scenario.name == UNNAMED else scenario
     except ScenarioError as exc:
         for err in exc.errors:
             if err.position.file == "<overrides>":
@@ -227,6 +232,9 @@ def _extends(path: str, size: int, mtime_ns: int) -> str | None:
     parent = data.get("extends") if isinstance(data, dict) else None
     return parent if isinstance(parent, str) and parent.strip() else None
 
+
+#: The name a scenario has when its file gives none.
+UNNAMED = field_info("name").default
 
 #: The C YAML loader where PyYAML has it (only to find ``extends:`` quickly; sim reads the files).
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -241,3 +241,15 @@ def test_progress_bar_on_stderr_and_silence_without_it(capfd):
 def test_load_refuses_a_folder_without_an_experiment(tmp_path):
     with pytest.raises(ex.BadInput, match="not an experiment folder"):
         ex.load(tmp_path)
+
+
+def test_scenarios_are_files_mappings_or_scenario_objects_labelled_by_name_or_stem(tmp_path):
+    import sim
+
+    nameless = tmp_path / "reform_a.yaml"
+    nameless.write_text("government:\n  admin_tasks: 40\n", encoding="utf-8")
+    mapping = {"name": "mine", "government": {"admin_tasks": 60}}
+    c = ex.compare([BASELINE, nameless, mapping, sim.load_scenario(M3)], reps=1, steps=2, overrides=SMALL, executor=ex.Local(1), progress=False)
+    assert c.scenarios == ["baseline", "reform_a", "mine", "m3_participation"]
+    assert list(dict.fromkeys(c.summaries["scenario"])) == c.scenarios
+    assert c.plan["scenarios"]["mine"]["government"]["admin_tasks"] == 60
