@@ -28,7 +28,7 @@ import psutil
 
 from experiments.design import RunSpec, replicate_seed
 from experiments.engine import execute
-from experiments.executors import DaskExecutor, LocalExecutor
+from experiments.executors import Dask, Local
 from experiments.store import ExperimentStore, digest
 from sim import load_scenario
 
@@ -77,7 +77,7 @@ def memory_trace(runs: int, workdir: Path) -> list[tuple[int, float, float]]:
             trace.append((sample.count, me.memory_info().rss / 2**20, kids / 2**20))
 
     sample.count = 0
-    with LocalExecutor(2) as executor:
+    with Local(2) as executor:
         execute(store, specs, scenarios, executor, progress=False, on_result=sample)
     return trace
 
@@ -92,15 +92,15 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (figures are only meaningful on an idle machine)")
     try:
         plan = baseline_runs(args.runs)
-        t1, _, d1, in1 = timed(plan, lambda: LocalExecutor(1), "w1", workdir)
-        t2_all, t2, d2, in2 = timed(plan, lambda: LocalExecutor(2), "w2", workdir)
+        t1, _, d1, in1 = timed(plan, lambda: Local(1), "w1", workdir)
+        t2_all, t2, d2, in2 = timed(plan, lambda: Local(2), "w2", workdir)
         print(f"\n1. {args.runs} runs at 40,000 residents x 104 weeks")
         print(f"   1 worker : {t1:7.2f} s  ({t1 / args.runs:.3f} s/run; {in1 / args.runs:.3f} s/run inside the model)")
         print(f"   2 workers: {t2:7.2f} s  speed-up {t1 / t2:.2f}x, efficiency {t1 / (2 * t2):.0%}  (target: time <= 1/1.8 of 1 worker, efficiency >= 90%)")
         print(f"              {t2_all:7.2f} s with the start of the worker processes: speed-up {t1 / t2_all:.2f}x, efficiency {t1 / (2 * t2_all):.0%}")
         print(f"              {in2 / args.runs:.3f} s/run inside the model: the workers were {in2 / in1:.2f}x slower per run than one alone;")
         print(f"              time in the model / (2 x wall) = {in2 / (2 * t2):.0%} (the runner's own efficiency, whatever else the machine runs)")
-        td, td_runs, dd, ind = timed(plan, lambda: DaskExecutor(local_workers=2), "dask", workdir)
+        td, td_runs, dd, ind = timed(plan, lambda: Dask(workers=2), "dask", workdir)
         print("\n2. Dask LocalCluster (2 workers, 127.0.0.1) against 2 local processes")
         print(f"   with cluster start-up: {td:7.2f} s  overhead {td / t2 - 1:+.1%}")
         print(f"   runs alone           : {td_runs:7.2f} s  overhead {td_runs / t2 - 1:+.1%}  (target: <= +5%)")

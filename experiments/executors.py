@@ -1,5 +1,15 @@
 """Executors: where runs happen (local processes, a Dask LocalCluster, a remote Dask cluster).
 
+``experiments.Local(workers=None)`` and ``experiments.Dask(workers=None |
+address="tcp://HOST:PORT")`` are objects: pass one to ``compare``, ``sweep`` or
+``sensitivity`` and reuse it across calls (the workers start once, with the
+first run or on ``with``), or let a call make its own ``Local()`` on all cores.
+Use them as context managers, or call ``close()``::
+
+    with experiments.Local(workers=4) as pool:
+        for seed in range(20):
+            experiments.compare(files, reps=5, seed=seed, executor=pool)
+
 Each executor takes a function and an iterable of tasks and yields results as
 they finish (`Executor.imap_unordered`). Only a bounded window of tasks is in
 flight at any time, so memory stays flat however long the experiment is, and
@@ -7,55 +17,44 @@ tasks start in the order given (the interleaved order of `experiments.design`).
 The order in which results arrive never changes a result: each run is a pure
 function of its task, and the store sorts by run id.
 
-- `LocalExecutor`: ``--workers N`` processes on this machine (default: all
-  cores); one worker runs in this process, with no pool.
-- `DaskExecutor`: ``--dask-local N`` starts a ``LocalCluster`` on 127.0.0.1
-  (dashboard on loopback too); ``--scheduler tcp://HOST:PORT`` connects to an
-  existing cluster, whose workers must be able to import this project.
+- `Local`: N processes on this machine (default: all cores); one worker runs
+  in this process, with no pool.
+- `Dask`: ``Dask(workers=N)`` starts a ``LocalCluster`` on 127.0.0.1 (dashboard
+  on loopback too); ``Dask(address="tcp://HOST:PORT")`` connects to an existing
+  cluster, whose workers must be able to import this project.
 """
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from experiments.cli_common import positive_int
+from experiments.errors import BadInput, python_line
 
 #: Tasks kept in flight per worker.
 WINDOW_PER_WORKER = 2
 
 
-def add_executor_flags(parser: argparse.ArgumentParser) -> None:
-    """``--workers N`` | ``--dask-local N`` | ``--scheduler tcp://HOST:PORT``."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=positive_int, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
-    group.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
-    group.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
-
-
-def executor_from(args: argparse.Namespace) -> Executor:
-    """The executor the flags ask for."""
-    if getattr(args, "scheduler", None):
-        return DaskExecutor(address=args.scheduler)
-    if getattr(args, "dask_local", None):
-        return DaskExecutor(local_workers=args.dask_local)
-    return LocalExecutor(getattr(args, "workers", None) or os.cpu_count() or 1)
-
-
 class Executor:
-    """Runs ``fn(task)`` for each task; a context manager."""
+    """Runs ``fn(task)`` for each task; a context manager that starts its workers on entry."""
 
     workers: int = 1
     label: str = "executor"
 
     def __enter__(self) -> Executor:
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def started(self) -> bool:
+        """Whether the workers are up (a reused executor stays started between experiments)."""
+        return True
 
     def close(self) -> None:
         """Release processes and connections."""
@@ -82,7 +81,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["experiments.engine", "sim"])
+    context.set_forkserver_preload(["experiments.worker", "sim"])
     return context
 
 
@@ -98,10 +97,20 @@ def _noop(_: object) -> None:
     """A task that does nothing (used to start workers)."""
 
 
-class LocalExecutor(Executor):
-    """Worker processes on this machine, started from a fork server where the platform has one."""
+class Local(Executor):
+    """Worker processes on this machine, started from a fork server where the platform has one.
 
-    def __init__(self, workers: int):
+    Args:
+        workers: processes (default: every core); 1 runs in this process, with no pool.
+
+    Example:
+        >>> Local(workers=1).label
+        '1 local process'
+    """
+
+    def __init__(self, workers: int | None = None):
+        _check_workers(workers)
+        workers = workers or os.cpu_count() or 1
         self.workers = workers
         self.label = f"{workers} local process{'es' if workers > 1 else ''}"
         self._pool = None
@@ -112,8 +121,6 @@ class LocalExecutor(Executor):
             for task in tasks:
                 yield fn(task)
             return
-        from concurrent.futures import FIRST_COMPLETED, wait
-
         self.start()
         pending = set()
         it = iter(tasks)
@@ -130,12 +137,15 @@ class LocalExecutor(Executor):
             for future in done:
                 yield future.result()
 
+    @property
+    def started(self) -> bool:
+        """Whether the pool is up (always, for one worker: it runs in this process)."""
+        return self.workers == 1 or self._pool is not None
+
     def start(self) -> None:
         """Create the pool and wait until every worker has run a task."""
         if self.workers == 1 or self._pool is not None:
             return
-        from concurrent.futures import ProcessPoolExecutor
-
         self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
         list(self._pool.map(_noop, range(self.workers)))
 
@@ -146,15 +156,44 @@ class LocalExecutor(Executor):
             self._pool = None
 
 
-class DaskExecutor(Executor):
-    """A Dask cluster: a LocalCluster on 127.0.0.1 or an existing scheduler."""
+class Dask(Executor):
+    """A Dask cluster: a LocalCluster of ``workers`` processes on 127.0.0.1, or an existing scheduler.
 
-    def __init__(self, local_workers: int | None = None, address: str | None = None):
+    The cluster starts (or the client connects) on ``with`` or with the first
+    run, not when the object is made, so making one costs nothing.
+
+    Args:
+        workers: worker processes of a new LocalCluster (default: Dask's choice, one per core).
+        address: ``tcp://HOST:PORT`` of a running scheduler instead.
+    """
+
+    def __init__(self, workers: int | None = None, address: str | None = None):
+        if workers is not None and address is not None:
+            raise BadInput([python_line("address", "give workers (a new LocalCluster) or address (an existing scheduler), not both")])
+        _check_workers(workers)
+        self.address = address
+        self.local_workers = workers
+        self.cluster = None
+        self.client = None
+        self.workers = workers or 1
+        where = "LocalCluster on 127.0.0.1" if address is None else address
+        self.label = f"Dask ({where}" + (f", {workers} worker{'s' if workers > 1 else ''})" if workers else ")")
+
+    @property
+    def started(self) -> bool:
+        """Whether the cluster is up and the client connected."""
+        return self.client is not None
+
+    def start(self) -> None:
+        """Start the LocalCluster (or connect to the scheduler) and import the model in every worker."""
+        if self.client is not None:
+            return
+        # Imported here: dask.distributed takes 1.5 s to import (measured after
+        # `import experiments`), is an optional extra, and only Dask users need it.
         import dask
         from dask.distributed import Client, LocalCluster
 
-        self.cluster = None
-        if address is None:
+        if self.address is None:
             # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers.
             # Setting it at all turns off glibc's adaptive mmap threshold, so
             # every large numpy array of a step becomes a fresh mmap and page
@@ -167,28 +206,29 @@ class DaskExecutor(Executor):
             environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items() if k != "MALLOC_TRIM_THRESHOLD_"}
             with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, "distributed.worker.profile.enabled": False}):
                 self.cluster = LocalCluster(
-                    n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    n_workers=self.local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address="127.0.0.1:0", silence_logs=50,
                 )
             self.client = Client(self.cluster)
         else:
-            self.client = Client(address, timeout="20s")
+            self.client = Client(self.address, timeout="20s")
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         # Import the model in every worker now, as the local executor's fork
         # server does, so the first runs do not pay ~1 s of imports each.
         self.client.run(_warm_up)
-        where = "LocalCluster on 127.0.0.1" if address is None else address
+        where = "LocalCluster on 127.0.0.1" if self.address is None else self.address
         self.label = f"Dask ({where}, {self.workers} worker{'s' if self.workers > 1 else ''})"
 
     @property
     def dashboard(self) -> str | None:
-        """The dashboard address (loopback for a LocalCluster)."""
-        return self.client.dashboard_link
+        """The dashboard address (loopback for a LocalCluster), once started."""
+        return None if self.client is None else self.client.dashboard_link
 
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """Yield results as they finish, with at most ``2 x workers`` tasks in flight."""
-        from dask.distributed import as_completed
+        from dask.distributed import as_completed  # imported with the cluster in start()
 
+        self.start()
         it = iter(tasks)
         window = WINDOW_PER_WORKER * self.workers
         first = [self.client.submit(fn, t, pure=False) for t in itertools_islice(it, window)]
@@ -204,13 +244,22 @@ class DaskExecutor(Executor):
             yield result
 
     def close(self) -> None:
-        """Close the client and, for a LocalCluster, the cluster."""
-        self.client.close()
+        """Close the client and, for a LocalCluster, the cluster (a later run starts them again)."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
         if self.cluster is not None:
             self.cluster.close()
+            self.cluster = None
 
 
 _END = object()
+
+
+def _check_workers(workers: object) -> None:
+    """Refuse a worker count that is not a whole number >= 1 (None means the default)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise BadInput([python_line("workers", f"{workers!r} is not a whole number >= 1 (allowed: 1, 2, ... or None for every core)")])
 
 
 def itertools_islice(it: Iterator[Any], n: int) -> list[Any]:
@@ -225,6 +274,6 @@ def itertools_islice(it: Iterator[Any], n: int) -> list[Any]:
 
 
 def _warm_up() -> None:
-    """Import the model and the run function in a worker process."""
-    import experiments.engine  # noqa: F401
+    """Import the model and the run function in a worker process (the point of the call)."""
+    import experiments.worker  # noqa: F401
     import sim  # noqa: F401

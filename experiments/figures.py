@@ -16,13 +16,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from experiments.fonts import use_cjk_fonts
+from experiments.stats import FINAL_WEEKS
 from sim import GROUPS, OUTCOMES
 from sim.ledger import SOURCES, USES
 
 use_cjk_fonts()  # Chinese labels render instead of empty boxes
-
-#: Weeks at the end of a run averaged for "final" values.
-FINAL_WEEKS = 26
 
 _PANELS = [
     ("Coverage", ["coverage", "access_coverage"]),

@@ -99,3 +99,14 @@ def default_out(name: str, root: str | Path = "results") -> Path:
         n += 1
         out = Path(root) / f"{name}-{stamp}-{n}"
     return out
+
+
+#: The table each kind of experiment writes beside ``runs.parquet`` (the ``.table`` of its result).
+TABLE_FILES = {"compare": "comparison.csv", "sweep": "sweep_summary.csv", "sensitivity": "sensitivity.csv"}
+
+
+def write_csv(frame: Any, path: Path) -> None:
+    """Write a DataFrame as CSV atomically (temporary file, then rename), without its index."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)

@@ -9,72 +9,79 @@ renamed into place when complete.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from experiments.cli_common import add_common_flags, overrides_from, report_bad_input
+from tqdm import tqdm
+
 from experiments.district_outputs import CommunityRecorder, write_district_outputs
+from experiments.errors import BadInput
+from experiments.plan import main_outcomes
 from experiments.results import OutputExistsError, atomic_folder, check_free, default_out, manifest, write_json
 from sim import OUTCOMES, CommunityModel, ScenarioError, load_scenario
 
 #: Outcomes shown in the printed summary.
-SUMMARY = [
-    "coverage", "access_coverage", "satisfaction", "trust", "urban_rural_gap", "equity_gini", "participation_rate",
-    "volunteer_rate", "admin_share", "staff_turnover", "spending", "cost_per_need_met", "backlog",
-]  # fmt: skip
+SUMMARY = main_outcomes()
 #: Work (resident-weeks) above which a progress bar is shown (~2 s here).
 PROGRESS_THRESHOLD = 5_000_000
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags of the run command."""
-    parser.add_argument("file", nargs="?", default="scenarios/baseline.yaml", help="scenario file (default: scenarios/baseline.yaml)")
-    add_common_flags(parser)
-    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    parser.add_argument("--quiet", action="store_true", help="print only where the results went")
+def run_file(file: str, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None, out: str | None = None, figures: bool = True, quiet: bool = False) -> Path:
+    """Validate, run, write the folder, print the summary; return the folder.
 
+    Args:
+        file: the scenario file.
+        seed: the run's seed (default: the scenario's).
+        overrides: dotted keys (``--set``, and ``steps``), located at ``--set`` in errors.
+        out: the results folder (default ``results/<name>-<time>``); must not exist or be empty.
+        figures: draw the PNG figures.
+        quiet: print only where the results went.
 
-def main(args: argparse.Namespace) -> int:
-    """Validate, run, write the folder, print the summary."""
+    Raises:
+        BadInput: a bad scenario or override, or a taken folder (nothing is written).
+    """
     try:
-        scenario = load_scenario(args.file, overrides_from(args) or None, origin="--set")
+        scenario = load_scenario(file, dict(overrides or {}) or None, origin="--set")
     except ScenarioError as exc:
-        return report_bad_input(exc.lines())
-    out = Path(args.out) if args.out else default_out(scenario.name)
+        raise BadInput(exc.lines()) from None
+    folder = Path(out) if out else default_out(scenario.name)
     try:
-        check_free(out)
+        check_free(folder)
     except OutputExistsError as exc:
-        return report_bad_input([str(exc)])
-    seed = scenario.seed if args.seed is None else args.seed
+        raise BadInput([str(exc)]) from None
+    seed = scenario.seed if seed is None else seed
 
     started = time.perf_counter()
     model = CommunityModel(scenario, rng=seed)
     recorder = CommunityRecorder(model) if model.layout.district is not None else None  # districts from data
-    _run_with_progress(model, quiet=args.quiet, recorder=recorder)
+    _run_with_progress(model, quiet=quiet, recorder=recorder)
     elapsed = time.perf_counter() - started
     frame = model.outcome_frame()
     summary = summarise(frame)
 
-    with atomic_folder(out) as tmp:
-        write_json(tmp / "manifest.json", manifest(kind="run", scenario=scenario.as_mapping(), scenario_file=args.file, seed=seed, steps=len(frame), wall_seconds=round(elapsed, 3)))
+    with atomic_folder(folder) as tmp:
+        write_json(tmp / "manifest.json", manifest(kind="run", scenario=scenario.as_mapping(), scenario_file=file, seed=seed, steps=len(frame), wall_seconds=round(elapsed, 3)))
         (tmp / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
         frame.to_csv(tmp / "timeseries.csv")
         frame.to_parquet(tmp / "timeseries.parquet")
         write_json(tmp / "summary.json", summary)
         (tmp / "summary.md").write_text(summary_markdown(scenario, seed, summary), encoding="utf-8")
-        if not args.no_figures:
-            from experiments.figures import plot_run
+        if figures:
+            # Imported here: matplotlib takes 0.9 s to import (measured), which
+            # --no-figures and every other command spare.
+            from experiments import figures as drawing
 
-            plot_run(frame, tmp, title=f"{scenario.name} (seed {seed})")
+            drawing.plot_run(frame, tmp, title=f"{scenario.name} (seed {seed})")
         if recorder is not None:
-            write_district_outputs(model, recorder, tmp, figures=not args.no_figures)
-    if not args.quiet:
+            write_district_outputs(model, recorder, tmp, figures=figures)
+    if not quiet:
         print(summary_table(summary))
         print(f"\n{scenario.name}: {len(frame)} weeks, {scenario.world.residents:,} residents, seed {seed}, {elapsed:.1f} s")
-    print(f"results: {out}")
-    return 0
+    print(f"results: {folder}")
+    return folder
 
 
 def _run_with_progress(model: CommunityModel, quiet: bool, recorder: CommunityRecorder | None = None) -> None:
@@ -82,8 +89,6 @@ def _run_with_progress(model: CommunityModel, quiet: bool, recorder: CommunityRe
     if quiet or work < PROGRESS_THRESHOLD or (not sys.stderr.isatty() and work < 10 * PROGRESS_THRESHOLD):
         model.run(progress=recorder)
         return
-    from tqdm import tqdm
-
     with tqdm(total=model.scenario.steps, unit="week", desc=model.scenario.name, file=sys.stderr) as bar:
         if recorder is not None:
             recorder.then = lambda done, total: bar.update(1)

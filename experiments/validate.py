@@ -7,21 +7,17 @@ sweep; sobol or morris: sensitivity), scenarios included.
 
 from __future__ import annotations
 
-import argparse
-
-from experiments.cli_common import report_bad_input
+from experiments.design import design_points
+from experiments.plan import SAMPLERS, PlanError
+from experiments.plan_load import load_plan
 from sim import ScenarioError, load_scenario
+from sim.yamlsource import SourceError, read_yaml_file
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags of the validate command."""
-    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files or experiment plans to check")
-
-
-def main(args: argparse.Namespace) -> int:
-    """Validate each file; print ``ok`` lines, or one line per error and exit 2."""
+def check_files(files: list[str]) -> list[str]:
+    """Validate each file; print an ``ok`` line for each good one; return one line per problem."""
     errors: list[str] = []
-    for file in args.files:
+    for file in files:
         if _is_plan(file):
             errors.extend(_check_plan(file))
             continue
@@ -31,12 +27,10 @@ def main(args: argparse.Namespace) -> int:
             errors.extend(exc.lines())
             continue
         print(f"ok  {file}  ({scenario.name}: {scenario.world.residents:,} residents, {scenario.steps} weeks)")
-    return report_bad_input(errors) if errors else 0
+    return errors
 
 
 def _is_plan(file: str) -> bool:
-    from sim.yamlsource import SourceError, read_yaml_file
-
     try:
         data, _ = read_yaml_file(file)
     except SourceError:
@@ -45,10 +39,6 @@ def _is_plan(file: str) -> bool:
 
 
 def _check_plan(file: str) -> list[str]:
-    from experiments.design import design_points
-    from experiments.plan import SAMPLERS, PlanError, load_plan
-    from sim.yamlsource import read_yaml_file
-
     data, _ = read_yaml_file(file)
     sampler = data.get("sampler")
     method = sampler.get("method", "grid") if isinstance(sampler, dict) else None

@@ -278,3 +278,25 @@ def test_atomic_folder_appears_only_when_complete(tmp_path):
         (tmp / "manifest.json").write_text("{}", encoding="utf-8")
     assert [p.name for p in out.iterdir()] == ["manifest.json"]
     _no_partial(tmp_path / "deep")
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["compare", str(BASELINE), str(REPO / "scenarios" / "m3_participation.yaml"), "--set", "world.residentz=3"], "set.world.residentz: unknown scenario key"),
+        (["compare", str(BASELINE), str(REPO / "scenarios" / "m3_participation.yaml"), "--precision", "0.01", "--max-reps", "2"], "--max-reps: 2 is below the 3 replicates"),
+        (["compare", str(BASELINE)], "needs two or more scenario files"),
+        (["compare", str(BASELINE), str(REPO / "scenarios" / "m3_participation.yaml"), "--outcomes", "coverage,happiness"], "outcomes[1]: 'happiness' is not an outcome"),
+        (["sweep", str(BASELINE)], "unknown key"),
+        (["report", str(REPO / "scenarios")], "not an experiment folder"),
+    ],
+    ids=["unknown-set-key", "max-reps-too-low", "one-scenario", "unknown-outcome", "scenario-as-plan", "report-of-no-experiment"],
+)
+def test_experiment_commands_refuse_bad_input_with_exit_2_and_write_nothing(argv, says, tmp_path, capsys):
+    """The experiment commands go through the library's checks: one line per problem on stderr, exit 2, no folder."""
+    flags = [] if argv[0] == "report" else ["--out", str(tmp_path / "out"), "--quiet"]
+    assert main(*argv, *flags) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err and any(says in line for line in err), err
+    assert "Traceback" not in "\n".join(err)
+    assert list(tmp_path.iterdir()) == []

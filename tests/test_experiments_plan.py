@@ -10,7 +10,8 @@ import pytest
 
 import run
 from experiments.design import design_points, replicate_seed, runs_of, unit_design
-from experiments.plan import Parameter, PlanError, Sampler, load_plan
+from experiments.plan import Parameter, PlanError, Sampler
+from experiments.plan_load import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -174,7 +174,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path, monkeypatch, c
 
 def test_worker_returns_errors_instead_of_raising():
     from experiments.design import RunSpec
-    from experiments.engine import Task, simulate
+    from experiments.worker import Task, simulate
 
     result = simulate(Task(RunSpec(0, "x", 0, 0, 1, {"government.admin_tasks": -1}), {"world": {"residents": 500, "rural_communities": 4}, "steps": 2}))
     assert result.frame is None and "admin_tasks" in result.error

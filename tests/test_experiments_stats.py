@@ -11,10 +11,10 @@ import pytest
 
 import run
 from experiments.design import RunSpec, replicate_seed, unit_design
-from experiments.engine import Task, simulate
+from experiments.indices import analyse
 from experiments.plan import Parameter, Sampler
-from experiments.sensitivity import analyse
 from experiments.stats import comparison_table, t_interval
+from experiments.worker import Task, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"world": {"residents": 2000, "rural_communities": 8}, "steps": 20}

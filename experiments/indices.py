@@ -1,4 +1,4 @@
-"""``run.py sensitivity PLAN.yaml``: Sobol (first and total order, with CIs) or Morris, via SALib.
+"""Sensitivity indices (``ex.sensitivity``, ``run.py sensitivity``): Sobol (first and total order, with CIs) or Morris, via SALib.
 
 The design is drawn on the unit hypercube (`experiments.design.unit_design`):
 Saltelli's scheme for Sobol (Saltelli et al. 2010, *Comput. Phys. Commun.*
@@ -17,54 +17,32 @@ Example:
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from experiments.cli_common import report_bad_input
 from experiments.design import unit_problem
-from experiments.experiment import BadInput, add_design_arguments, complete, run_design
-from experiments.plan import Plan, PlanError, Sampler
+from experiments.plan import Parameter, Sampler
 from experiments.stats import LEVEL
 
 #: Index names per method, ranked by the first.
 INDICES = {"sobol": ("total_order", "first_order"), "morris": ("mu_star", "sigma")}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags of the sensitivity command."""
-    add_design_arguments(parser, "sobol or morris")
+def analyse_runs(summaries: pd.DataFrame, sampler: Sampler, parameters: Sequence[Parameter], outcomes: Sequence[str], unit: np.ndarray, seed: int) -> tuple[pd.DataFrame, int]:
+    """Indices for every outcome from the run summaries; also the count of design points without a finished run.
 
-
-def main(args: argparse.Namespace) -> int:
-    """Validate the plan, run the design, analyse, write the tables and the report."""
-    try:
-        done = run_design(args, "sensitivity")
-    except (PlanError, BadInput) as exc:
-        return report_bad_input(exc.lines())
-    plan, points, unit, exp, summaries = done.plan, done.points, done.unit, done.exp, done.summaries
-    table, missing = analyse_runs(summaries, plan, unit, len(points))
-    if missing:
-        print(f"sensitivity: {missing} design points have no finished run; indices cannot be computed (see summary.json)")
-    else:
-        tmp = exp.folder / ".sensitivity.csv.tmp"
-        table.to_csv(tmp, index=False)
-        tmp.replace(exp.folder / "sensitivity.csv")
-        if not args.quiet:
-            print(ranked_text(table))
-    return complete(exp)
-
-
-def analyse_runs(summaries: pd.DataFrame, plan: Plan, unit: np.ndarray, n_points: int) -> tuple[pd.DataFrame, int]:
-    """Indices for every outcome of the plan from the run summaries; also the count of points without a run."""
+    The table is empty while any point misses a run (indices need every point).
+    """
+    n_points = len(unit)
     if summaries.empty:
         return pd.DataFrame(), n_points
-    means = summaries.groupby("point")[list(plan.outcomes)].mean().reindex(range(n_points))
+    means = summaries.groupby("point")[list(outcomes)].mean().reindex(range(n_points))
     missing = int(means.isna().any(axis=1).sum())
     if missing:
         return pd.DataFrame(), missing
-    frames = [analyse(plan.sampler, plan.parameters, unit, means[o].to_numpy(), outcome=o, seed=plan.seed) for o in plan.outcomes]
+    frames = [analyse(sampler, parameters, unit, means[o].to_numpy(), outcome=o, seed=seed) for o in outcomes]
     return pd.concat(frames, ignore_index=True), 0
 
 
@@ -85,6 +63,8 @@ def analyse(sampler: Sampler, parameters, unit: np.ndarray, y: np.ndarray, *, ou
     names = [getattr(p, "key", str(p)) for p in parameters]
     problem = unit_problem(len(names))
     rows = []
+    # SALib is imported where it is used: it belongs to the optional ``experiments``
+    # extra, and its import takes 1.4 s (measured after `import experiments`).
     if sampler.method == "sobol":
         from SALib.analyze import sobol
 
