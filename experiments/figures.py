@@ -23,12 +23,15 @@ from sim.ledger import SOURCES, USES
 use_cjk_fonts()  # Chinese labels render instead of empty boxes
 
 _PANELS = [
-    ("Coverage", ["coverage", "access_coverage"]),
+    ("Where needs end (by the week they arose)", ["coverage", "abandoned_share", "unasked_share"]),
+    ("Waiting for a need to be met", ["wait_mean", "wait_p90"]),
+    ("Access", ["access_coverage"]),
     ("Satisfaction and trust", ["satisfaction", "trust"]),
-    ("Equity", ["urban_rural_gap", "equity_gini"]),
+    ("Equity (gap: urban minus rural)", ["urban_rural_gap", "equity_gini"]),
     ("Participation", ["participation_rate", "volunteer_rate"]),
-    ("Committees", ["admin_share", "staff_turnover"]),
+    ("Committees", ["admin_share", "staff_turnover", "pay_arrears_share"]),
     ("Backlog (needs waiting)", ["backlog"]),
+    ("Money (yuan/week)", ["spending", "leakage"]),
 ]
 
 
@@ -52,15 +55,15 @@ def final_means(frame: pd.DataFrame, weeks: int = FINAL_WEEKS) -> pd.Series:
 
 def plot_outcomes(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
     """The main outcomes over time, one panel per theme."""
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
+    fig, axes = plt.subplots(3, 3, figsize=(13, 10), sharex=True)
     for ax, (panel, names) in zip(axes.flat, _PANELS, strict=True):
         for name in names:
             ax.plot(frame.index, frame[name], label=_label(name))
         ax.set_title(panel)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-        if all(OUTCOMES[n].unit == "share" for n in names):
-            ax.set_ylim(0, 1)
+        if all(OUTCOMES[n].unit == "share" for n in names):  # shares: their declared bounds (the gap is signed)
+            ax.set_ylim(min(OUTCOMES[n].lower for n in names), max(OUTCOMES[n].upper for n in names))
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle(title or "Outcomes over time")
@@ -87,13 +90,14 @@ def plot_groups(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
 
 
 def plot_urban_rural(frame: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Urban against rural coverage and satisfaction over time."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, what in zip(axes, ("coverage", "satisfaction"), strict=True):
+    """Urban against rural coverage, mean wait and satisfaction over time."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for ax, what in zip(axes, ("coverage", "wait_mean", "satisfaction"), strict=True):
         for place in ("urban", "rural"):
             ax.plot(frame.index, frame[f"{what}_{place}"], label=place)
-        ax.set_title(what)
-        ax.set_ylim(0, 1)
+        ax.set_title(_label(what))
+        if OUTCOMES[what].unit == "share":
+            ax.set_ylim(0, 1)
         ax.set_xlabel("week")
         ax.legend()
         ax.grid(alpha=0.3)
