@@ -30,6 +30,8 @@ from sim.residents import MOUTH_BLOCKS, Residents, perceived_integrity
 from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
+from sim.snapshot import dump as _dump_snapshot
+from sim.snapshot import load as _load_snapshot
 from sim.volunteers import Volunteers
 from sim.world import build_layout
 
@@ -180,14 +182,14 @@ class CommunityModel(mesa.Model):
             ("pay", self._pay),
             ("plan", self._plan),
             ("tender", self._tender),
-            ("committee_work", lambda: self.committees.work(self.ledger)),
+            ("committee_work", self._committee_work),
             ("staff_turnover", self.committees.turnover),
             ("volunteers", self._volunteer_week),
             ("needs", self._needs),
             ("liaison", self._liaison),
             ("service", self._service),
             ("residents", self._residents),
-            ("learn_mix", lambda: self.committees.learn_mix(self._requests, self.participation)),
+            ("learn_mix", self._learn_mix),
             ("outcomes", self._collect),
         ]
 
@@ -212,6 +214,12 @@ class CommunityModel(mesa.Model):
     def _tender(self) -> None:
         if self.week >= SIGNAL_WEEKS and (self.week - SIGNAL_WEEKS) % self.scenario.government.tender_interval_weeks == 0:
             self.government.tender(self.ledger, self.unmet, self.streams["ngos"])
+
+    def _committee_work(self) -> None:
+        self.committees.work(self.ledger)
+
+    def _learn_mix(self) -> None:
+        self.committees.learn_mix(self._requests, self.participation)
 
     def _volunteer_week(self) -> None:
         vol = self.volunteers
@@ -336,6 +344,28 @@ class CommunityModel(mesa.Model):
         self.residents._set_need_rates(new.residents.need_rate)
         # A horizon moved before this week ends the run now; one moved past it resumes it.
         self.running = self.week < new.steps
+
+    def snapshot(self) -> bytes:
+        """The whole state after the current week, as bytes (`sim.snapshot`: a pickle).
+
+        `restore` gives a model that, run on, produces outcomes identical to
+        this one never stopping, in this process or another.
+
+        Example:
+            >>> m = CommunityModel("scenarios/baseline.yaml", rng=1, **{"world.residents": 2000}).run(steps=3)
+            >>> CommunityModel.restore(m.snapshot()).week
+            3
+        """
+        return _dump_snapshot(self)
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> CommunityModel:
+        """A model from `snapshot`'s bytes, ready to run on from its week.
+
+        Raises:
+            sim.snapshot.SnapshotError: if the bytes are not a model snapshot.
+        """
+        return _load_snapshot(snapshot, cls)
 
     def outcome_frame(self):
         """The outcomes as a pandas DataFrame, one row per week (index: step).
