@@ -15,6 +15,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.collector import OutcomeCollector
 from sim.committees import Committee, CommitteeBoard
 from sim.facilities import Facilities, compute_access
 from sim.fates import NeedFates
@@ -80,7 +81,7 @@ class CommunityModel(mesa.Model):
         self.key_liaison = stream_key(self.entropy, "liaison")
         self._build()
         self._step_order = self._build_step_order()
-        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_outcome, name) for name in OUTCOMES})
+        self.datacollector = OutcomeCollector({name: partial(_read_outcome, name) for name in OUTCOMES})
 
     # -- construction -----------------------------------------------------------
 
@@ -376,6 +377,5 @@ class CommunityModel(mesa.Model):
         """
         import pandas as pd
 
-        columns = self.datacollector.model_vars
-        values = np.array([columns[name] for name in columns], dtype=float).T.reshape(-1, len(columns))
-        return pd.DataFrame(values, columns=list(columns), index=pd.Index(np.arange(1, len(values) + 1), name="step"))
+        values = self.datacollector.values.copy()
+        return pd.DataFrame(values, columns=list(self.datacollector.model_reporters), index=pd.Index(np.arange(1, len(values) + 1), name="step"))
