@@ -15,6 +15,9 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
+#: Residents above which the degree groups of `Ties.neighbour_mean` store int32 indices.
+LARGE = 1 << 19
+
 
 @dataclass(frozen=True)
 class Ties:
@@ -62,11 +65,17 @@ class Ties:
         """(degree, rows, neighbour matrix) for residents ``lo:hi`` with at least one tie, built once per range."""
         groups = self._group_cache.get((lo, hi))
         if groups is None:
+            # intp indices gather fastest (no conversion); above LARGE residents
+            # int32 ones keep the peak memory of a city run where it was.
+            index = np.intp if len(self.indptr) - 1 < LARGE else np.int32
             degree = self.degree[lo:hi]
             groups = []
             for d in np.unique(degree[degree > 0]):
                 rows = np.flatnonzero(degree == d)
-                groups.append((int(d), rows, self.indices[self.indptr[lo + rows][None, :] + np.arange(d)[:, None]]))
+                neighbours = np.empty((d, len(rows)), index)
+                for j in range(d):  # one tie at a time: no (d, rows) temporary of positions
+                    np.take(self.indices, self.indptr[lo + rows] + j, out=neighbours[j])
+                groups.append((int(d), rows.astype(index), neighbours))
             self._group_cache[(lo, hi)] = groups
         return groups
 

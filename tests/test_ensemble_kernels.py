@@ -44,3 +44,18 @@ def test_neighbour_mean_is_bit_identical_to_segment_sums_with_varied_degrees():
         got = ties.neighbour_mean(values, lo, hi)
         assert np.array_equal(got, _reference_neighbour_mean(ties, values, lo, hi)), (lo, hi)
         assert np.array_equal(ties.neighbour_mean(values, lo, hi), got)  # cached groups
+
+
+def test_neighbour_mean_with_int32_groups_of_a_city_is_bit_identical(monkeypatch):
+    import sim.network
+
+    monkeypatch.setattr(sim.network, "LARGE", 0)  # the int32 storage used above LARGE residents
+    rng = np.random.default_rng(8)
+    n = 2000
+    degree = rng.choice([2, 5, 6, 7, 11], n)
+    indptr = np.concatenate([[0], np.cumsum(degree)])
+    ties = Ties(indptr, rng.integers(0, n, indptr[-1]).astype(np.intp))
+    values = rng.random(n).astype(np.float32)
+    got = ties.neighbour_mean(values, 100, 1900)
+    assert ties._degree_groups(100, 1900)[0][2].dtype == np.int32
+    assert np.array_equal(got, _reference_neighbour_mean(ties, values, 100, 1900))
