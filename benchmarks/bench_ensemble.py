@@ -20,12 +20,20 @@ Usage:
     .venv/bin/python benchmarks/bench_ensemble.py            # 8 scenarios x 2 versions, ~3-6 min here
     .venv/bin/python benchmarks/bench_ensemble.py --small    # seconds (run by the tests)
     .venv/bin/python benchmarks/bench_ensemble.py --scenarios baseline --rounds 5 --runs 5
+    .venv/bin/python benchmarks/bench_ensemble.py --branch-week 52    # burn in once, branch many, against separate runs
+
+``--branch-week W`` instead times the eight scenarios as policies started at
+week W of the status quo: `experiments.branching.run_branched` (W weeks once,
+then each policy from the snapshot) against the same comparison without a
+snapshot (each policy run from week 1 with its levers switched on after week
+W), best of ``--rounds``, and checks that the frames are identical.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -113,6 +121,36 @@ def measure(versions: dict[str, Path], scenarios: list[str], rounds: int, runs: 
     return rows
 
 
+def time_branching(week: int, rounds: int, overrides: dict) -> None:
+    """Print the time of a branched comparison of all scenarios at ``week`` against separate runs."""
+    sys.path.insert(0, str(ROOT))
+    import sim
+    from experiments.branching import policy_levers, run_branched
+
+    base = str(ROOT / "scenarios" / "baseline.yaml")
+    policies = {name: str(ROOT / "scenarios" / f"{name}.yaml") for name in SCENARIOS}
+    status_quo = sim.load_scenario(base, overrides or None)
+
+    def separately() -> dict:
+        frames = {}
+        for label, policy in policies.items():
+            model = sim.CommunityModel(status_quo, rng=1)
+            model.run(steps=week)
+            model.set_levers(policy_levers(status_quo, policy, label, overrides))
+            frames[label] = model.run().outcome_frame()
+        return frames
+
+    best, frames = {"branched": math.inf, "separate": math.inf}, {}
+    for _ in range(rounds):
+        for name, fn in (("branched", lambda: run_branched(base, policies, week, 1, overrides=overrides or None)), ("separate", separately)):
+            start = time.process_time()
+            frames[name] = fn()
+            best[name] = min(best[name], time.process_time() - start)
+    same = all(frames["branched"][k].equals(frames["separate"][k]) for k in policies)
+    print(f"{len(policies)} policies from week {week} of {status_quo.steps}: branched {best['branched']:.2f} s CPU, separate {best['separate']:.2f} s CPU, "
+          f"{best['separate'] / best['branched']:.2f}x; frames identical: {same}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure and print runs/s/core per scenario, new against base."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -123,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="commit to compare with (default: git merge-base HEAD main)")
     parser.add_argument("--no-base", action="store_true", help="measure the current code only")
     parser.add_argument("--out", help="also write the rows as JSON here")
+    parser.add_argument("--branch-week", type=int, help="time a branched comparison of all scenarios from this week instead")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -131,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = args.scenarios or (["baseline", "integrated_reform"] if args.small else list(SCENARIOS))
     overrides = {"world.residents": 2000, "steps": 8} if args.small else {}
     rounds, runs = args.rounds or (1 if args.small else 3), args.runs or (1 if args.small else 3)
+    if args.branch_week is not None:
+        time_branching(args.branch_week, rounds, overrides)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         versions = {"new": ROOT}
         if not args.no_base:

@@ -21,3 +21,10 @@ def test_bench_ensemble_small_measures_both_versions(tmp_path):
     if "base: unavailable" not in done.stdout:  # a checkout without git history measures the current code only
         assert {r["version"] for r in rows} == {"new", "base"}
         assert "new/base" in done.stdout
+
+
+def test_bench_ensemble_small_times_a_branched_comparison():
+    done = subprocess.run([sys.executable, "benchmarks/bench_ensemble.py", "--small", "--branch-week", "3"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "8 policies from week 3 of 8" in done.stdout
+    assert "frames identical: True" in done.stdout
