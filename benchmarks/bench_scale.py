@@ -22,6 +22,14 @@ between 100,000 and 1,000,000 residents.
 Usage:
     .venv/bin/python benchmarks/bench_scale.py                 # full sweep, ~3 min
     .venv/bin/python benchmarks/bench_scale.py --small         # seconds (run by the tests)
+    .venv/bin/python benchmarks/bench_scale.py --roofline      # memory bandwidth and the bound it sets (~1 min)
+
+``--roofline`` measures this machine's streaming memory bandwidth with numpy
+(copy and triad over arrays far larger than any cache, one thread and two),
+divides it by the bytes a resident-step moves (`BYTES_PER_RESIDENT_STEP`,
+counted from the code: docs/performance.md) and prints the bound on
+resident-steps per second next to the model's measured rate at 1,000,000
+residents.
 """
 
 from __future__ import annotations
@@ -192,6 +200,68 @@ def write_outputs(rows: list[dict], out: Path) -> None:
     plt.close(fig)
 
 
+#: Bytes one resident moves to or from memory in one week, pass by pass, as the
+#: code is written (numpy temporaries included; a quarter of the residents talk
+#: each week) and the compulsory minimum (each array read or written once,
+#: passes fused). Counted from sim/ at issue 12; see docs/performance.md.
+BYTES_PER_RESIDENT_STEP = {
+    # pass: (as implemented, compulsory)
+    "needs due (next_need == week, flatnonzero)": (6, 4),
+    "trust (four float32 passes)": (36, 12),
+    "participation (civic x trust, segment sums)": (16, 4),
+    "word of mouth, 1/4 of residents (two gathers over 6 ties, updates)": (100, 30),
+    "outcomes (profile sums, three means)": (49, 5),
+}
+
+
+def stream_bandwidth(mib: float = 256, repeats: int = 5, threads: int = 1) -> dict[str, float]:
+    """Best-of-``repeats`` streaming bandwidth in GB/s (STREAM's byte counting) over arrays of ``mib`` MiB each.
+
+    copy: b = a (16 B per element); triad: a = b + s c as numpy runs it
+    (two passes: a = s c, then a += b; counted as STREAM's 24 B per element,
+    so it shows what a numpy expression gets, not the hardware's peak). With
+    ``threads`` > 1 each thread streams its own slice (numpy releases the GIL).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    n = int(mib * 2**20) // 8
+    a, b, c = np.ones(n), np.full(n, 2.0), np.full(n, 3.0)
+    parts = np.linspace(0, n, threads + 1).astype(int)
+    kernels = {
+        "copy": (16, lambda lo, hi: np.copyto(b[lo:hi], a[lo:hi])),
+        "triad": (24, lambda lo, hi: (np.multiply(c[lo:hi], 3.0, out=a[lo:hi]), np.add(a[lo:hi], b[lo:hi], out=a[lo:hi]))),
+    }
+    out = {}
+    with ThreadPoolExecutor(threads) as pool:
+        for name, (bytes_per, kernel) in kernels.items():
+            best = math.inf
+            for _ in range(repeats):
+                start = time.perf_counter()
+                list(pool.map(kernel, parts[:-1], parts[1:]))
+                best = min(best, time.perf_counter() - start)
+            out[name] = bytes_per * n / best / 1e9
+    return out
+
+
+def roofline(model_rate: float | None) -> None:
+    """Print bandwidth, bytes per resident-step and the bound they set."""
+    one, two = stream_bandwidth(threads=1), stream_bandwidth(threads=2)
+    cached = stream_bandwidth(mib=4, repeats=50)  # one float64 array of 512 Ki elements: three fit in L2/L3
+    implemented = sum(v[0] for v in BYTES_PER_RESIDENT_STEP.values())
+    minimum = sum(v[1] for v in BYTES_PER_RESIDENT_STEP.values())
+    print(f"bandwidth, one thread: copy {one['copy']:.1f} GB/s, numpy triad {one['triad']:.1f} GB/s; two threads: copy {two['copy']:.1f}, triad {two['triad']:.1f} GB/s")
+    print(f"cache-resident (three 4 MiB arrays, the size of one float32 array of 1,000,000 residents): copy {cached['copy']:.1f} GB/s, triad {cached['triad']:.1f} GB/s")
+    for name, (b_impl, b_min) in BYTES_PER_RESIDENT_STEP.items():
+        print(f"  {b_impl:4d} B ({b_min:3d} B compulsory)  {name}")
+    for label, b in (("as implemented", implemented), ("compulsory", minimum)):
+        print(f"bound at {b} B/resident-step ({label}), one core: {one['copy'] * 1e9 / b / 1e6:.0f} M resident-steps/s")
+    if model_rate:
+        moved = model_rate * implemented / 1e9
+        print(f"model at 1,000,000 residents: {model_rate / 1e6:.1f} M resident-steps/s = {moved:.1f} GB/s in its {implemented} B passes ({moved / one['copy']:.0%} of copy bandwidth)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sweep (or, with --worker, one measurement) and report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -200,12 +270,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="runs per size, the least disturbed kept (default 2, small 1)")
     parser.add_argument("--boltzmann-cap", type=int, default=100_000, help="largest Boltzmann size measured (default 100,000)")
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks"), help="folder for scale.csv and scale.png")
+    parser.add_argument("--roofline", action="store_true", help="memory bandwidth, bytes per resident-step and the bound (with one 1,000,000-resident run)")
     parser.add_argument("--worker", choices=["model", "boltzmann"], help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         fn = measure_model if args.worker == "model" else measure_boltzmann
         print(json.dumps(fn(**json.loads(args.args))))
+        return 0
+    if args.roofline:
+        rate = None if args.small else best_model_run(1_000_000, communities_for(1_000_000), args.steps or 56, args.repeats or 2)["resident_steps_per_s"]
+        roofline(rate)
         return 0
     sizes = SMALL_SIZES if args.small else FULL_SIZES
     steps = args.steps or (6 if args.small else 56)

@@ -19,6 +19,7 @@ from sim.model import CommunityModel
 from sim.outcomes import OUTCOMES, Outcome
 from sim.parameters import CATEGORIES, GROUPS
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from sim.snapshot import SnapshotError
 
 __all__ = [
     "CATEGORIES",
@@ -28,6 +29,7 @@ __all__ = [
     "Outcome",
     "Scenario",
     "ScenarioError",
+    "SnapshotError",
     "load_scenario",
     "parse_override",
 ]

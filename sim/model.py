@@ -15,6 +15,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.collector import OutcomeCollector
 from sim.committees import Committee, CommitteeBoard
 from sim.facilities import Facilities, compute_access
 from sim.fates import NeedFates
@@ -30,6 +31,8 @@ from sim.residents import MOUTH_BLOCKS, Residents, perceived_integrity
 from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.service import assemble_supply, serve
+from sim.snapshot import dump as _dump_snapshot
+from sim.snapshot import load as _load_snapshot
 from sim.volunteers import Volunteers
 from sim.world import build_layout
 
@@ -78,7 +81,7 @@ class CommunityModel(mesa.Model):
         self.key_liaison = stream_key(self.entropy, "liaison")
         self._build()
         self._step_order = self._build_step_order()
-        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_outcome, name) for name in OUTCOMES})
+        self.datacollector = OutcomeCollector({name: partial(_read_outcome, name) for name in OUTCOMES})
 
     # -- construction -----------------------------------------------------------
 
@@ -186,14 +189,14 @@ class CommunityModel(mesa.Model):
             ("pay", self._pay),
             ("plan", self._plan),
             ("tender", self._tender),
-            ("committee_work", lambda: self.committees.work(self.ledger)),
+            ("committee_work", self._committee_work),
             ("staff_turnover", self.committees.turnover),
             ("volunteers", self._volunteer_week),
             ("needs", self._needs),
             ("liaison", self._liaison),
             ("service", self._service),
             ("residents", self._residents),
-            ("learn_mix", lambda: self.committees.learn_mix(self._requests, self.participation)),
+            ("learn_mix", self._learn_mix),
             ("outcomes", self._collect),
         ]
 
@@ -218,6 +221,12 @@ class CommunityModel(mesa.Model):
     def _tender(self) -> None:
         if self.week >= SIGNAL_WEEKS and (self.week - SIGNAL_WEEKS) % self.scenario.government.tender_interval_weeks == 0:
             self.government.tender(self.ledger, self.unmet, self.streams["ngos"])
+
+    def _committee_work(self) -> None:
+        self.committees.work(self.ledger)
+
+    def _learn_mix(self) -> None:
+        self.committees.learn_mix(self._requests, self.participation)
 
     def _volunteer_week(self) -> None:
         vol = self.volunteers
@@ -343,6 +352,28 @@ class CommunityModel(mesa.Model):
         # A horizon moved before this week ends the run now; one moved past it resumes it.
         self.running = self.week < new.steps
 
+    def snapshot(self) -> bytes:
+        """The whole state after the current week, as bytes (`sim.snapshot`: a pickle).
+
+        `restore` gives a model that, run on, produces outcomes identical to
+        this one never stopping, in this process or another.
+
+        Example:
+            >>> m = CommunityModel("scenarios/baseline.yaml", rng=1, **{"world.residents": 2000}).run(steps=3)
+            >>> CommunityModel.restore(m.snapshot()).week
+            3
+        """
+        return _dump_snapshot(self)
+
+    @classmethod
+    def restore(cls, snapshot: bytes) -> CommunityModel:
+        """A model from `snapshot`'s bytes, ready to run on from its week.
+
+        Raises:
+            sim.snapshot.SnapshotError: if the bytes are not a model snapshot.
+        """
+        return _load_snapshot(snapshot, cls)
+
     def outcome_frame(self):
         """The outcomes as a pandas DataFrame, one row per week (index: step).
 
@@ -352,6 +383,5 @@ class CommunityModel(mesa.Model):
         """
         import pandas as pd
 
-        columns = self.datacollector.model_vars
-        values = np.array([columns[name] for name in columns], dtype=float).T.reshape(-1, len(columns))
-        return pd.DataFrame(values, columns=list(columns), index=pd.Index(np.arange(1, len(values) + 1), name="step"))
+        values = self.datacollector.values.copy()
+        return pd.DataFrame(values, columns=list(self.datacollector.model_reporters), index=pd.Index(np.arange(1, len(values) + 1), name="step"))

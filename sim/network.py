@@ -15,6 +15,9 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
+#: Residents above which the degree groups of `Ties.neighbour_mean` store int32 indices.
+LARGE = 1 << 19
+
 
 @dataclass(frozen=True)
 class Ties:
@@ -43,21 +46,38 @@ class Ties:
             hi: one past the last resident to compute for; None means all.
         """
         hi = len(self.indptr) - 1 if hi is None else hi
-        first, last = self.indptr[lo], self.indptr[hi]
-        if last == first:
-            return np.zeros(hi - lo, values.dtype)
-        # Gather, then one segment sum per resident. Indices are stored as
-        # intp, which numpy indexes with directly (int32 ones were converted
-        # on every call: the gather took 2x as long); multiplying by a cached
-        # 1/degree replaces four temporaries. 20 -> 10 ms a week at 1 M residents.
-        # One trailing zero: a resident with no ties at the end of the range
-        # starts her (empty) segment at the end, which reduceat must be able
-        # to index; empty segments read one stray value, zeroed by 1/degree = 0.
-        gathered = np.zeros(last - first + 1, values.dtype)
-        np.take(values, self.indices[first:last], out=gathered[:-1])
-        sums = np.add.reduceat(gathered, self.indptr[lo:hi] - first)
-        sums *= self.inverse_degree[lo:hi]
-        return sums.astype(values.dtype, copy=False)
+        # Residents grouped by degree, each group's neighbours as a (degree,
+        # residents) matrix: one gather, then `degree` contiguous vector adds
+        # in exactly the order of np.add.reduceat over each resident's ties
+        # (`_reduceat_order`), so the sums are bit-identical to the segment
+        # sums used before, at 2.3x the speed (issue 12, docs/performance.md).
+        out = np.zeros(hi - lo, values.dtype)
+        for _degree, rows, neighbours in self._degree_groups(lo, hi):
+            out[rows] = _reduceat_order(values[neighbours])
+        out *= self.inverse_degree[lo:hi]
+        return out
+
+    @cached_property
+    def _group_cache(self) -> dict[tuple[int, int], list]:
+        return {}
+
+    def _degree_groups(self, lo: int, hi: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(degree, rows, neighbour matrix) for residents ``lo:hi`` with at least one tie, built once per range."""
+        groups = self._group_cache.get((lo, hi))
+        if groups is None:
+            # intp indices gather fastest (no conversion); above LARGE residents
+            # int32 ones keep the peak memory of a city run where it was.
+            index = np.intp if len(self.indptr) - 1 < LARGE else np.int32
+            degree = self.degree[lo:hi]
+            groups = []
+            for d in np.unique(degree[degree > 0]):
+                rows = np.flatnonzero(degree == d)
+                neighbours = np.empty((d, len(rows)), index)
+                for j in range(d):  # one tie at a time: no (d, rows) temporary of positions
+                    np.take(self.indices, self.indptr[lo + rows] + j, out=neighbours[j])
+                groups.append((int(d), rows.astype(index), neighbours))
+            self._group_cache[(lo, hi)] = groups
+        return groups
 
     def count_neighbours_in(self, members: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Number of each resident's ties that lead to one of ``members`` (indices), or their summed ``weights``.
@@ -79,6 +99,38 @@ class Ties:
         rows = np.repeat(np.arange(len(self.indptr) - 1), self.degree)
         graph.add_edges_from(zip(rows.tolist(), self.indices.tolist(), strict=True))
         return graph
+
+
+def _reduceat_order(gathered: np.ndarray) -> np.ndarray:
+    """Column sums of ``gathered`` (shape (d, m)), rounded exactly as ``np.add.reduceat`` sums a segment of d.
+
+    numpy's reduction keeps the first element and adds the pairwise sum of
+    the rest (``pairwise_sum`` in numpy's loops_utils): below 8 elements a
+    plain left-to-right loop, from 8 to 128 eight running sums combined as
+    ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the remainder.
+    Floating-point addition is not associative, so keeping the order keeps
+    every bit (checked against reduceat in tests/test_ensemble_kernels.py).
+    """
+    d = len(gathered)
+    rest = d - 1
+    if rest == 0:
+        return gathered[0].copy()
+    if rest > 128:  # numpy recurses beyond its block of 128: use it directly
+        return np.add.reduceat(np.ascontiguousarray(gathered.T).ravel(), np.arange(0, gathered.size, d))
+    if rest < 8:
+        total = gathered[1].copy()
+        for j in range(2, d):
+            total += gathered[j]
+    else:
+        r = gathered[1:9].copy()
+        i = 8
+        while i < rest - rest % 8:
+            r += gathered[1 + i : 9 + i]
+            i += 8
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for k in range(i, rest):
+            total += gathered[1 + k]
+    return gathered[0] + total
 
 
 def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: float, rng: np.random.Generator) -> Ties:
