@@ -240,6 +240,14 @@ def load_lesson(path: str | Path) -> Lesson:
             base = load_scenario(scenario_path, overrides={**spec.set, "steps": spec.horizon}, origin=f"{path}: set")
         except ScenarioError as exc:
             fail("scenario", f"the scenario does not load: {exc}")
+    if base is not None:
+        lesson = Lesson(spec, path, base)
+        for i, (key, value) in enumerate(lesson.status_quo().items()):
+            lever = lesson.levers[key]
+            if lever.values is not None and str(value) not in lever.values:
+                fail(f"levers[{i}].values", f"the status quo's {key} ({value}) must be one of the values (allowed: add {value!r})")
+            elif lever.min is not None and lever.max is not None and not lever.min <= value <= lever.max:
+                fail(f"levers[{i}].min", f"the status quo's {key} ({value:g}) must lie within min and max (allowed: a range containing {value:g})")
     if errors:
         raise LessonError(errors)
     return Lesson(spec, path, base)
