@@ -58,13 +58,15 @@ def leaderboard(summaries: pd.DataFrame, table: pd.DataFrame | None, labels: Seq
     sign = -1.0 if primary in LOWER_IS_BETTER else 1.0
     rows: dict[str, dict[str, Any]] = {}
     for s in labels:
-        row: dict[str, Any] = {"label": s, "cost": costs.get(s, 0.0), "error": errors.get(s), "outcomes": {}, "frontier": False, "rank": None}
+        row: dict[str, Any] = {"label": s, "cost": costs.get(s, 0.0), "error": errors.get(s)}
+        row |= {"outcomes": {}, "frontier": False, "rank": None}
         if s in done:
             part = table[table["scenario"] == s].set_index("outcome")
             for o in outcomes:
                 r = part.loc[o]
                 real = s != STATUS_QUO and _num(r["diff_ci_low"]) is not None and (r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0)
-                row["outcomes"][o] = {"mean": _num(r["mean"]), "low": _num(r["ci_low"]), "high": _num(r["ci_high"]), "diff": _num(r["diff_mean"]), "diff_low": _num(r["diff_ci_low"]), "diff_high": _num(r["diff_ci_high"]), "real": bool(real)}
+                names = {"mean": "mean", "low": "ci_low", "high": "ci_high", "diff": "diff_mean", "diff_low": "diff_ci_low", "diff_high": "diff_ci_high"}
+                row["outcomes"][o] = {k: _num(r[col]) for k, col in names.items()} | {"real": bool(real)}
         rows[s] = row
     scored = [s for s in done if rows[s]["outcomes"][primary]["mean"] is not None]
     for s in scored:

@@ -20,8 +20,16 @@ from classroom.session import ClassSession
 COLUMNS = ["round", "team", "rank", "frontier", "cost", "error", "choices", "outcome", "mean", "ci_low", "ci_high", "diff_vs_status_quo", "diff_ci_low", "diff_ci_high", "real_difference"]
 
 WORDS = {
-    "en": {"round": "Round", "team": "Team", "rank": "Rank", "cost": "Cost", "frontier": "Frontier", "choices": "Choices", "questions": "Questions for the class", "look": "Look at", "vs": "vs status quo", "failed": "failed", "teams": "teams", "note": "Means over replications with 95% CIs; differences are paired on common random numbers; * marks a difference whose CI excludes 0."},
-    "zh": {"round": "第", "team": "小组", "rank": "名次", "cost": "成本", "frontier": "前沿", "choices": "选择", "questions": "课堂问题", "look": "观察", "vs": "与现状之差", "failed": "失败", "teams": "个小组", "note": "各重复运行的均值及95%置信区间；差异基于共同随机数配对计算；*表示置信区间不含0的差异。"},
+    "en": {
+        "round": "Round", "team": "Team", "rank": "Rank", "cost": "Cost", "frontier": "Frontier", "choices": "Choices", "questions": "Questions for the class",
+        "look": "Look at", "vs": "vs status quo", "failed": "failed", "teams": "teams",
+        "note": "Means over replications with 95% CIs; differences are paired on common random numbers; * marks a difference whose CI excludes 0.",
+    },
+    "zh": {
+        "round": "第", "team": "小组", "rank": "名次", "cost": "成本", "frontier": "前沿", "choices": "选择", "questions": "课堂问题",
+        "look": "观察", "vs": "与现状之差", "failed": "失败", "teams": "个小组",
+        "note": "各重复运行的均值及95%置信区间；差异基于共同随机数配对计算；*表示置信区间不含0的差异。",
+    },
 }
 
 
@@ -90,6 +98,14 @@ def _section(session: ClassSession, lang: str) -> str:
 
 def debrief_html(session: ClassSession) -> str:
     """A standalone HTML page with both languages (a switch shows one)."""
-    style = "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em}table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #bbb;padding:3px 6px}.err{color:#a00}.note{color:#555}body.zh .en,body.en .zh{display:none}"
-    switch = "<p><label><input type=radio name=l checked onclick=\"document.body.className='en'\"> English</label> <label><input type=radio name=l onclick=\"document.body.className='zh'\"> 中文</label></p>"
-    return f"<!doctype html><html><head><meta charset=utf-8><meta name=viewport content='width=device-width'><title>Debrief · {html.escape(session.lesson.spec.name)}</title><style>{style}</style></head><body class=en>{switch}<div class=en lang=en>{_section(session, 'en')}</div><div class=zh lang=zh>{_section(session, 'zh')}</div></body></html>"
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em}table{border-collapse:collapse;font-size:.85em}"
+        "td,th{border:1px solid #bbb;padding:3px 6px}.err{color:#a00}.note{color:#555}body.zh .en,body.en .zh{display:none}"
+    )
+    switch = (
+        "<p><label><input type=radio name=l checked onclick=\"document.body.className='en'\"> English</label> "
+        "<label><input type=radio name=l onclick=\"document.body.className='zh'\"> 中文</label></p>"
+    )
+    head = f"<meta charset=utf-8><meta name=viewport content='width=device-width'><title>Debrief · {html.escape(session.lesson.spec.name)}</title><style>{style}</style>"
+    body = f"{switch}<div class=en lang=en>{_section(session, 'en')}</div><div class=zh lang=zh>{_section(session, 'zh')}</div>"
+    return f"<!doctype html><html><head>{head}</head><body class=en>{body}</body></html>"

@@ -70,7 +70,8 @@ def main(args: Any) -> int:
     server.join_url = f"http://{shown}:{server.port}/"
     if not is_loopback(host):
         print(f"run.py classroom: WARNING: serving on {host}: anyone who can reach this machine on port {server.port} can join with the code.", file=sys.stderr)
-    print(f"Lesson: {lesson.spec.title.en}\nStudents open: {server.join_url}\nClass code:    {server.session.code}\n{qr_text(server.join_url)}Teacher (keep private): {server.teacher_url}\n(Ctrl+C stops the class)", flush=True)
+    print(f"Lesson: {lesson.spec.title.en}\nStudents open: {server.join_url}\nClass code:    {server.session.code}\n{qr_text(server.join_url)}", end="")
+    print(f"Teacher (keep private): {server.teacher_url}\n(Ctrl+C stops the class)", flush=True)
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -23,7 +23,10 @@ from sim.parameters import all_keys, allowed, bounds, field_info
 from sim.yamlsource import Position, Positions, SourceError, read_yaml_file
 
 #: Outcomes where a lower value is better (the rest: higher is better).
-LOWER_IS_BETTER = {"urban_rural_gap", "equity_gini", "cost_per_need_met", "abandoned_share", "unasked_share", "wait_mean", "wait_p90", "admin_share", "staff_turnover", "pay_arrears_share", "spending", "backlog", "leakage"}
+LOWER_IS_BETTER = {
+    "urban_rural_gap", "equity_gini", "cost_per_need_met", "abandoned_share", "unasked_share", "wait_mean", "wait_p90",
+    "admin_share", "staff_turnover", "pay_arrears_share", "spending", "backlog", "leakage",
+}
 
 
 class LessonError(ValueError):
@@ -141,7 +144,9 @@ class Lesson:
             kind = "bool" if isinstance(quo[lv.key], bool) else ("choice" if lv.values is not None else "number")
             levers.append({**lv.model_dump(), "kind": kind, "status_quo": quo[lv.key] if not hasattr(quo[lv.key], "value") else quo[lv.key].value})
         steps = [{k: v for k, v in s.model_dump().items() if k != "notes"} for s in self.spec.steps]
-        return {"name": self.spec.name, "title": self.spec.title.model_dump(), "summary": self.spec.summary.model_dump(), "budget": self.spec.budget, "budget_unit": self.spec.budget_unit.model_dump(), "levers": levers, "outcomes": self.spec.outcomes, "horizon": self.spec.horizon, "steps": steps}
+        spec = self.spec
+        texts = {"title": spec.title.model_dump(), "summary": spec.summary.model_dump(), "budget_unit": spec.budget_unit.model_dump()}
+        return {"name": spec.name, **texts, "budget": spec.budget, "levers": levers, "outcomes": spec.outcomes, "horizon": spec.horizon, "steps": steps}
 
 
 def _get(mapping: dict[str, Any], dotted: str) -> Any:

@@ -128,7 +128,7 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
                 raise Refused("the request is not a JSON object")
             return data
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             try:
@@ -158,7 +158,7 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
             except Refused as exc:
                 self._json({"error": str(exc)}, exc.status)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             path = urlparse(self.path).path
             try:
                 body = self._body()

@@ -247,7 +247,8 @@ class ClassSession:
     def state(self, key: str | None = None) -> dict[str, Any]:
         """What a student's (with ``key``) or any screen shows."""
         with self._lock:
-            out = {"version": self.version, "code": self.code, "teams": len(self.teams), "round": self.rounds[-1].number, "status": self.rounds[-1].status, "view": self.public_round(self.rounds[self.view - 1]), "step": self.step, "rounds": [r.number for r in self.rounds if r.status == "done"]}
+            out = {"version": self.version, "code": self.code, "teams": len(self.teams), "round": self.rounds[-1].number, "status": self.rounds[-1].status}
+            out |= {"view": self.public_round(self.rounds[self.view - 1]), "step": self.step, "rounds": [r.number for r in self.rounds if r.status == "done"]}
             if key is not None:
                 team = self.team(key)
                 last = next((r for r in reversed(self.rounds) if team.label in r.packages), None)
