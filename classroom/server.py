@@ -166,8 +166,8 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
                     team = session.join(body.get("code", ""), body.get("team", ""))
                     self._json({"key": team.key, "team": team.name})
                 elif path == "/api/cost":
-                    _, cost = session.check_package(body.get("package"))
-                    self._json({"cost": cost})
+                    _, cost, problem = session.price(body.get("package"))
+                    self._json({"cost": cost, "error": problem})
                 elif path == "/api/submit":
                     self._json({"cost": session.submit(body.get("key", ""), body.get("package"))})
                 elif path.startswith("/api/teacher/"):

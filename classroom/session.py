@@ -114,6 +114,13 @@ class ClassSession:
 
     def check_package(self, package: Any) -> tuple[dict[str, Any], float]:
         """A package's values (every lever, the status quo where not given) and cost; `Refused` if out of range or over budget."""
+        values, cost, problem = self.price(package)
+        if problem:
+            raise Refused(problem)
+        return values, cost
+
+    def price(self, package: Any) -> tuple[dict[str, Any], float, str | None]:
+        """A package's values and cost, and the over-budget message if any; `Refused` if a value is out of range."""
         if not isinstance(package, dict):
             raise Refused("a package is a mapping of lever keys to values")
         levers = self.lesson.levers
@@ -126,8 +133,8 @@ class ClassSession:
         cost = self.lesson.cost(values)
         budget = self.lesson.spec.budget
         if cost > budget + 1e-9:
-            raise Refused(f"over budget: this package costs {cost:g}, the budget is {budget:g} {self.lesson.spec.budget_unit.en} (allowed: a cost up to {budget:g})")
-        return values, cost
+            return values, cost, f"over budget: this package costs {cost:g}, the budget is {budget:g} {self.lesson.spec.budget_unit.en} (allowed: a cost up to {budget:g})"
+        return values, cost, None
 
     def submit(self, key: str, package: Any) -> float:
         """Record a team's package for the open round; returns its cost."""
