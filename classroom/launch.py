@@ -68,6 +68,7 @@ def main(args: Any) -> int:
         print(f"run.py classroom: cannot listen on {host}:{args.port}: {exc.strerror} (allowed: a free port, e.g. --port {args.port + 1})", file=sys.stderr)
         return 2
     server.join_url = f"http://{shown}:{server.port}/"
+    server.session.executor.start()  # start the worker processes now, not when the first round closes
     if not is_loopback(host):
         print(f"run.py classroom: WARNING: serving on {host}: anyone who can reach this machine on port {server.port} can join with the code.", file=sys.stderr)
     print(f"Lesson: {lesson.spec.title.en}\nStudents open: {server.join_url}\nClass code:    {server.session.code}\n{qr_text(server.join_url)}", end="")
