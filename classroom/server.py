@@ -59,13 +59,17 @@ def qr_text(text: str) -> str:
     return buf.getvalue()
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a class joins at once: the default backlog of 5 made some joins wait for a TCP retry (1-2 s)
+
+
 class ClassServer:
     """Serve a session on ``host:port`` in a background thread (``start``/``stop``) or in the foreground (``serve``)."""
 
     def __init__(self, session: ClassSession, host: str = "127.0.0.1", port: int = 8766, join_url: str | None = None):
         self.session = session
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _HTTPServer((host, port), _handler(self))
         self.port = self.httpd.server_address[1]
         self.join_url = join_url or f"http://{host}:{self.port}/"
         self._thread: threading.Thread | None = None
@@ -96,6 +100,7 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # small answers go out at once (else ~40 ms delayed-ACK stalls per request)
 
         def log_message(self, *args: Any) -> None:  # quiet: a class makes ~40 requests a second
             pass
