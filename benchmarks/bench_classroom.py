@@ -66,6 +66,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def call(self, path: str, body: dict | None = None) -> tuple[int, dict, float]:
+        """GET (no body) or POST JSON; returns (status, answer, seconds)."""
         started = time.perf_counter()
         if body is None:
             self.conn.request("GET", path)

@@ -124,6 +124,13 @@ def test_a_class_plays_two_rounds(classroom):
         g.reload()
         g.wait_for_selector("#play:not([hidden])")
         assert g.locator("#team-name").inner_text() == "Gamma"
+        # the teacher's guided step sets the question on every student's screen
+        second = a.locator("#question").inner_text()
+        teacher.click("#next")
+        a.wait_for_function(f"document.getElementById('question').textContent !== {second!r}")
+        assert a.locator("#question").inner_text() == teacher.locator("#question").inner_text()
+        notes = teacher.locator("#notes").inner_text()
+        assert notes and notes not in a.content()  # teacher notes never reach a student
         teacher.click("#open")
         a.wait_for_function("!document.getElementById('submit').disabled")
         set_range(a, "government.admin_tasks", 70)

@@ -58,6 +58,11 @@ def test_malformed_lesson_gives_one_line_error(tmp_path, old, new, key, fragment
     assert on_line in written, (written, lines)
 
 
+def test_cli_refuses_a_non_loopback_host_without_public():
+    done = run_cli("classroom", "--host", "10.1.2.3", "--port", "8799")
+    assert done.returncode == 2 and "--public" in done.stderr
+
+
 def test_cli_refuses_a_bad_lesson_with_status_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(lesson_text().replace("budget: 100", "budget: zero"), encoding="utf-8")
