@@ -14,7 +14,8 @@ Routes (JSON bodies; errors are ``{"error": message}`` with 400/403/404/409):
   ``POST /api/cost {package}``; ``POST /api/submit {key, package}``
 - ``POST /api/teacher/{close,open,reveal,hide,rewind,step} {token, number?, step?}``;
   ``GET /api/teacher/state?token=T``
-- ``GET /export/debrief.html?token=T`` and ``GET /export/rounds.csv?token=T``; ``GET /qr.svg``
+- ``GET /export/debrief.html?token=T``, ``GET /export/rounds.csv?token=T``,
+  ``GET /export/package.yaml?token=T&team=t1`` (a team's package as a scenario file); ``GET /qr.svg``
 """
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
                 elif url.path == "/export/debrief.html":
                     session.check_token(q.get("token", ""))
                     self._send(200, debrief_html(session).encode(), "text/html; charset=utf-8", {"Content-Disposition": 'attachment; filename="debrief.html"'})
+                elif url.path == "/export/package.yaml":
+                    text = session.package_yaml(q.get("token", ""), q.get("team", ""))
+                    self._send(200, text.encode(), "text/yaml; charset=utf-8", {"Content-Disposition": f'attachment; filename="package_{q.get("team")}.yaml"'})
                 elif url.path == "/export/rounds.csv":
                     session.check_token(q.get("token", ""))
                     self._send(200, debrief_csv(session).encode(), "text/csv; charset=utf-8", {"Content-Disposition": 'attachment; filename="rounds.csv"'})

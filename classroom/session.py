@@ -236,6 +236,17 @@ class ClassSession:
     def _changed(self) -> None:
         self.version += 1
 
+    def package_yaml(self, token: str, label: str) -> str:
+        """A team's package in the round on view as a complete scenario file (for ``run.py run`` or the app's scenarios/)."""
+        self.check_token(token)
+        with self._lock:
+            package = self.rounds[self.view - 1].packages.get(str(label))
+        if package is None:
+            raise Refused(f"no package of {label!r} in round {self.view} (allowed: {', '.join(self.rounds[self.view - 1].packages) or 'none yet'})", 404)
+        name = self.names().get(label, label)
+        head = f"# Classroom package of team {name} (round {self.view}), lesson {self.lesson.spec.name}: the lesson's status quo with the team's levers.\n"
+        return head + scenario_of(self.lesson, f"{self.lesson.spec.name}_{label}", package).to_yaml()
+
     # -- views ------------------------------------------------------------
     def names(self) -> dict[str, str]:
         """Team names by label."""

@@ -145,6 +145,8 @@ def test_a_class_plays_two_rounds(classroom):
         assert len({board_text(page) for page in [teacher, *students]}) == 1
         rows = list(csv.DictReader(io.StringIO(teacher.request.get(join + teacher.locator("#export-csv").get_attribute("href").lstrip("/")).text())))
         assert {r["round"] for r in rows} == {"1", "2"} and {r["team"] for r in rows} >= {"Alpha", "Beta", "Gamma"}
+        link = teacher.locator("#packages a").first.get_attribute("href")
+        assert "name: p3_admin_burden_t" in teacher.request.get(join + link.lstrip("/")).text()
         page = teacher.request.get(join + teacher.locator("#export-html").get_attribute("href").lstrip("/"))
         assert page.status == 200 and "中文" in page.text() and "Alpha" in page.text()
         browser.close()

@@ -9,6 +9,7 @@ import io
 import math
 
 import pytest
+import yaml
 from classroom_util import tiny_lesson
 
 import experiments as ex
@@ -147,6 +148,11 @@ def test_rounds_reveal_rewind_rejoin_and_export(lesson, pool):
         s.rewind(s.token, 7)
     s.open_round(s.token)
     assert s.rounds[-1].packages["t1"] == s.rounds[0].packages["t1"]  # the next round starts from the round on view
+    text = s.package_yaml(s.token, "t2")  # round 1 is on view: Beta's package as a scenario file
+    scenario = load_scenario(yaml.safe_load(text))
+    assert scenario.planning.strategy == "coverage_max" and scenario.government.purchase_share == 0.5 and scenario.world.residents == lesson.base.world.residents
+    with pytest.raises(Refused, match="teacher"):
+        s.package_yaml(keys[1], "t2")
     rows = list(csv.DictReader(io.StringIO(debrief_csv(s))))
     assert {r["round"] for r in rows} == {"1", "2"}
     assert {r["team"] for r in rows} == {"status quo", "Alpha", "Beta", "Gamma"}
