@@ -115,6 +115,8 @@ def test_a_class_plays_two_rounds(classroom):
         boards = {board_text(page) for page in [teacher, *students]}
         assert len(boards) == 1  # the same leaderboard on every screen
         shown = boards.pop()
+        # phone-friendly: at 390 px the page itself never scrolls sideways (a wide leaderboard scrolls in its own box)
+        assert all(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth") for page in students)
         assert all(name in shown for name in ("Alpha", "Beta", "Gamma", "status quo"))
         # a message after the round closed is refused
         assert "round 1 is closed" in a.request.post(join + "api/submit", data={"key": a.evaluate("localStorage.getItem('classroom-key')"), "package": {}}).json()["error"]
