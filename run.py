@@ -9,6 +9,7 @@
     python run.py sensitivity PLAN.yaml
     python run.py report DIR
     python run.py ui [--port N]
+    python run.py classroom [--port N] [--public] [--lesson FILE]
 
 Exit status: 0 success, 2 bad input (one line per error on stderr, nothing
 written), 1 internal failure. This file only parses flags and calls the
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app import launch
+from classroom import launch as classroom_launch
 from experiments import outputs, single, validate
 from experiments.comparison import DEFAULT_MAX_REPS, DEFAULT_REPS, format_table
 from experiments.errors import BadInput
@@ -276,6 +278,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[a
     "sensitivity": (_add_design("sobol or morris"), _design("sensitivity"), "Sobol or Morris sensitivity analysis from a plan"),
     "report": (_add_report, cmd_report, "write the HTML report of a results folder"),
     "ui": (launch.add_arguments, launch.main, "start the teaching app in the browser"),
+    "classroom": (classroom_launch.add_arguments, classroom_launch.main, "start a class session: a policy tournament and guided lessons (docs/classroom.md)"),
 }
 
 
