@@ -38,7 +38,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2 (DESIGN section 4)."""
 
     def error(self, message: str) -> None:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        from sim.yamlsource import printable  # one line, however odd the flag's text
+
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("run.py: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder made read-only or removed while running
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"run.py: cannot write results: {exc.strerror or exc}{where}; nothing half-written is left looking complete", file=sys.stderr)
+        return 1
     except Exception as exc:  # internal failure: one line, no traceback (set SIM_DEBUG=1 for one)
         import os
         import traceback

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -26,14 +27,33 @@ from experiments.cli_common import positive_int
 
 #: Tasks kept in flight per worker.
 WINDOW_PER_WORKER = 2
+#: Most workers one command may ask for (a typo such as --workers 40000 would fork-bomb the machine).
+MAX_WORKERS = 512
+#: What --scheduler accepts: a Dask address with a protocol, a host and a port.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[A-Za-z0-9.\-\[\]:]{1,255}:[0-9]{1,5}")
+
+
+def worker_count(text: str) -> int:
+    """Argparse type: workers, an integer in [1, `MAX_WORKERS`]."""
+    value = positive_int(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_WORKERS} workers, got {value}")
+    return value
+
+
+def scheduler_address(text: str) -> str:
+    """Argparse type: a Dask scheduler address such as tcp://127.0.0.1:8786."""
+    if not SCHEDULER_ADDRESS.fullmatch(text) or not 0 < int(text.rsplit(":", 1)[1]) < 65536:
+        raise argparse.ArgumentTypeError(f"expected an address such as tcp://127.0.0.1:8786, got {text[:80]!r}")
+    return text
 
 
 def add_executor_flags(parser: argparse.ArgumentParser) -> None:
     """``--workers N`` | ``--dask-local N`` | ``--scheduler tcp://HOST:PORT``."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=positive_int, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
-    group.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
-    group.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    group.add_argument("--workers", type=worker_count, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
+    group.add_argument("--dask-local", type=worker_count, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
+    group.add_argument("--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
 
 
 def executor_from(args: argparse.Namespace) -> Executor:
@@ -172,7 +192,10 @@ class DaskExecutor(Executor):
                 )
             self.client = Client(self.cluster)
         else:
-            self.client = Client(address, timeout="20s")
+            try:
+                self.client = Client(address, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ConnectionError(f"cannot reach the Dask scheduler at {address} ({exc}); start it, or run without --scheduler") from None
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         # Import the model in every worker now, as the local executor's fork
         # server does, so the first runs do not pay ~1 s of imports each.

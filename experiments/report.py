@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import errno
 from pathlib import Path
 
 from experiments.cli_common import report_bad_input
@@ -23,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Write the report; exit 2 if the folder is not a finished experiment."""
     folder = Path(args.folder)
+    try:
+        (folder / "manifest.json").stat()
+    except OSError as exc:  # missing, a name too long, a loop: all "not an experiment folder"
+        if exc.errno is not None and exc.errno != errno.ENOENT:
+            return report_bad_input([f"{folder}: not an experiment folder ({exc.strerror})"])
     if not (folder / "manifest.json").is_file():
         return report_bad_input([f"{folder}: not an experiment folder (no manifest.json)"])
     if not (folder / "runs.parquet").is_file() or not (folder / "runs_summary.csv").is_file():
