@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sim import ScenarioError, parse_override
+from sim.yamlsource import printable
 
 
 def positive_int(text: str) -> int:
@@ -63,7 +64,7 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report_bad_input(lines: Iterable[str]) -> int:
-    """Print one line per error on stderr; return exit status 2."""
+    """Print one line per error on stderr (control characters escaped, very long lines cut); return exit status 2."""
     for line in lines:
-        print(line, file=sys.stderr)
+        print(printable(line, 2000), file=sys.stderr)
     return 2

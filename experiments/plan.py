@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from sim import OUTCOMES, Scenario, ScenarioError, load_scenario
+from sim.extends import is_file
 from sim.parameters import all_keys, allowed, field_info
+from sim.scenario import NAME
 from sim.yamlsource import Position, Positions, SourceError, read_yaml_file
 
 #: Samplers by name -> the commands that use them.
@@ -259,6 +261,8 @@ def load_plan(
         data["outcomes"] = outcomes
 
     name = checker.text(data, "name", default=Path(file).stem if not isinstance(source, Mapping) else command)
+    if not NAME.fullmatch(name):  # it names the results folder and the report
+        checker.fail("name", f"{name[:40]!r} cannot name a results folder (allowed: 1-80 letters, digits, spaces, _ . + ( ) -, not starting with . or a space)")
     description = checker.text(data, "description", default="")
     base_seed = checker.integer(data, "seed", default=1, lower=0, upper=2**63 - 1)
     reps = checker.integer(data, "replications", default=default_replications, lower=1, upper=100_000)
@@ -516,7 +520,7 @@ def _scenarios(checker: _Checker, data: Mapping[str, Any], base: Path, overrides
     out: dict[str, Scenario] = {}
     for i, path in enumerate(value):
         target = Path(path) if Path(path).is_absolute() else base / path
-        if not target.is_file():
+        if not is_file(target):
             checker.fail(f"scenarios[{i}]", f"file not found: {target}")
             continue
         try:

@@ -37,7 +37,8 @@ def project_root(entry: Path) -> Path:
     return cwd if folder.is_relative_to(cwd) else folder.parent
 
 
-def _is_file(path: Path) -> bool:
+def is_file(path: Path) -> bool:
+    """`Path.is_file`, but False (not an exception) for a name too long, a NUL or a loop."""
     try:
         return path.is_file()
     except (OSError, ValueError):
@@ -75,7 +76,7 @@ def resolve_file(path: Path, chain: list[Path] | None = None, root: Path | None 
         raise SourceError(where, "extends", f"{parent_ref} is not a relative path (allowed: a path relative to this file, e.g. baseline.yaml)")
     parent_path = path.parent / parent_ref
     parent_resolved = _resolved(parent_path)
-    if parent_resolved is None or not _is_file(parent_path):
+    if parent_resolved is None or not is_file(parent_path):
         raise SourceError(where, "extends", f"file not found: {parent_path}")
     if not parent_ref.endswith(SUFFIXES):
         raise SourceError(where, "extends", f"{parent_ref} is not a .yaml file (allowed: another scenario file, e.g. baseline.yaml)")

@@ -131,12 +131,15 @@ def decode(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise TextFileError("UTF-16 text (allowed: UTF-8; save the file as UTF-8)")
     data = data.removeprefix(codecs.BOM_UTF8)
+    nul = data.find(b"\x00")
+    if nul >= 0:  # before decoding: a NUL means binary (or UTF-16 without a mark), wherever the first bad byte is
+        line, col = _where(data, nul)
+        raise TextFileError("NUL byte: a binary file or UTF-16 text? (allowed: UTF-8 text)", line, col)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _where(data, exc.start)
-        hint = "; a binary file?" if b"\x00" in data[:1024] else ""
-        raise TextFileError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} (allowed: UTF-8{hint})", line, col) from None
+        raise TextFileError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} (allowed: UTF-8; save the file as UTF-8)", line, col) from None
     check_characters(text)
     return text
 

@@ -53,7 +53,7 @@ MAX_KEY_CHARS = 200
 MAX_TEXT_CHARS = 20_000
 #: Most digits in an integer (2**63 has 19).
 MAX_INT_DIGITS = 40
-#: Longest error line printed; longer ones keep their start and end.
+#: Longest error message printed (file and key are cut apart); longer ones keep their start and end.
 MAX_LINE_CHARS = 600
 
 _INT = "tag:yaml.org,2002:int"
@@ -73,14 +73,14 @@ class Position:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-def printable(text: str, limit: int = MAX_LINE_CHARS) -> str:
-    """``text`` on one line: control characters escaped, the middle of long text cut."""
+def printable(text: str, limit: int = MAX_LINE_CHARS, cut: str = " ... ") -> str:
+    """``text`` on one line: control characters escaped, the middle of long text replaced by ``cut``."""
     text = FORBIDDEN_CHARS.sub(lambda m: repr(m.group())[1:-1], str(text))
     text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", " ").replace("\x85", "\\x85")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     if len(text) > limit:
-        keep = (limit - 5) // 2
-        text = f"{text[:keep]} ... {text[-keep:]}"
+        keep = (limit - len(cut)) // 2
+        text = f"{text[:keep]}{cut}{text[-keep:]}"
     return text
 
 
@@ -101,9 +101,10 @@ class SourceError(Exception):
 
     def line(self) -> str:
         """The one-line form ``FILE:LINE:COL: dotted.key: message``, whatever the names hold."""
-        key = printable(self.key, 120) if self.key else "(document)"
-        where = Position(printable(self.position.file, 300), self.position.line, self.position.col)
-        return printable(f"{where}: {key}: {printable(self.message)}")
+        # The key is one word however it was written, so the line splits into its four fields.
+        key = re.sub(r"\s", lambda m: repr(m.group())[1:-1] if m.group() != " " else "\\x20", printable(self.key, 120, cut="...")) if self.key else "(document)"
+        where = Position(printable(self.position.file, 1000, cut="..."), self.position.line, self.position.col)
+        return f"{where}: {key}: {printable(self.message)}"
 
 
 Positions = dict[str, Position]
@@ -235,7 +236,7 @@ def _walk(node: yaml.Node, file: str, prefix: str, positions: Positions) -> None
 
 
 def _problem(problem: str, text: str, mark: yaml.Mark | None) -> str:
-    """libyaml's wording of a syntax error, made as precise as the pure-Python parser's."""
+    """Libyaml's wording of a syntax error, made as precise as the pure-Python parser's."""
     problem = problem.replace("mapping values are not allowed in this context", "mapping values are not allowed here")
     if problem == "found character that cannot start any token" and mark is not None and 0 <= mark.index < len(text):
         problem = f"found character {text[mark.index]!r} that cannot start any token"
