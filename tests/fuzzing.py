@@ -48,7 +48,10 @@ ODD_SCALARS = [
     "~", "null", "yes", "No", "''", '""', '"\\0"', '"\\ud800"', '"\\x07"', "1_000", ".5", "+3", "9" * 300,
     "!!binary aGk=", "!!python/object:os.system x", "&a 1", "*a", "[]", "{}", "- 1", "|", ">", "'unterminated", "{a: [b",
 ]
-PUNCTUATION = [b":", b": ", b"- ", b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"!!", b"!", b"|", b">", b"'", b'"', b"#", b"?", b"%YAML 1.2\n", b"---\n", b"...\n", b"\t", b"\n", b"\n  ", b"\r", b"<<: ", b"extends: base.yaml\n"]
+PUNCTUATION = [
+    b":", b": ", b"- ", b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"!!", b"!", b"|", b">", b"'", b'"', b"#", b"?",
+    b"%YAML 1.2\n", b"---\n", b"...\n", b"\t", b"\n", b"\n  ", b"\r", b"<<: ", b"extends: base.yaml\n",
+]  # fmt: skip
 BAD_BYTES = [b"\x00", b"\xff", b"\xfe", b"\xc3", b"\xe2\x80", b"\xef\xbb\xbf", b"\xff\xfe", b"\x07", b"\x1b[31m", b"\xed\xa0\x80", "\u2028".encode(), "\x85".encode()]
 
 
