@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 #: Command name -> (module implementing it, one-line help). Each module has
 #: ``add_arguments(parser)`` and ``main(args) -> int``.
@@ -64,11 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(COMMANDS[args.command][0])
+    previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         return module.main(args)
     except KeyboardInterrupt:
-        print("run.py: interrupted", file=sys.stderr)
+        print("run.py: interrupted; nothing half-written is left looking complete (compare, sweep and sensitivity: add --resume to finish)", file=sys.stderr)
         return 130
+    except ConnectionError as exc:  # a Dask scheduler unreachable or lost
+        print(f"run.py: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:  # a full disk, a folder made read-only or removed while running
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"run.py: cannot write results: {exc.strerror or exc}{where}; nothing half-written is left looking complete", file=sys.stderr)
@@ -81,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"run.py: internal error: {type(exc).__name__}: {exc} (set SIM_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM ends a command as Ctrl-C does: temporary files removed, one line, exit 130."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def check_message(key: Any, value: Any) -> str | None:
     if not isinstance(key, str) or len(key) > MAX_KEY_CHARS:
         return f"<app>:1:1: (message): lever name {_short(key)} refused (allowed: a scenario key such as government.admin_tasks)"
     if key not in KEYS:
-        return f"<app>:1:1: {key}: unknown lever (allowed: a scenario key listed in docs/ODD.md, or seed)"
+        return f"<app>:1:1: {key}: unknown key (allowed: a scenario key listed in docs/ODD.md, or seed)"
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):

@@ -118,9 +118,13 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if out.exists():
-        out.rmdir()  # empty, checked above
-    os.replace(tmp, out)
+    try:
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        os.replace(tmp, out)
+    except BaseException:  # the folder vanished or turned read-only at the last moment
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def default_out(name: str, root: str | Path = "results") -> Path:

@@ -106,9 +106,9 @@ class ExperimentStore:
             for tmp in folder.glob(".*.tmp"):
                 tmp.unlink()
         for shard in self.shards.glob("run-*.parquet"):
-            try:
-                pq.read_metadata(shard)
-            except Exception:  # an unreadable shard is rerun, never trusted
+            try:  # every page read and its CRC checked: a truncated or corrupted shard is rerun, never trusted
+                pq.read_table(shard, page_checksum_verification=True)
+            except Exception:
                 shard.unlink()
 
     # -- runs --------------------------------------------------------------------
@@ -131,7 +131,7 @@ class ExperimentStore:
 
         target = self.shards / f"run-{spec.run_id:06d}.parquet"
         tmp = self.shards / f".run-{spec.run_id:06d}.parquet.tmp"
-        pq.write_table(run_table(spec, frame), tmp)
+        pq.write_table(run_table(spec, frame), tmp, write_page_checksum=True)  # so a damaged shard is found on resume
         os.replace(tmp, target)
         failure = self.failures / f"run-{spec.run_id:06d}.json"
         if failure.exists():

@@ -34,6 +34,7 @@ class Clock:
         self.now = 0.0
 
     def __call__(self) -> float:
+        """The time now, in seconds."""
         return self.now
 
 
@@ -51,9 +52,9 @@ def session():
 
 
 HOSTILE_LEVERS = [
-    ("nonsense.lever", 1, "unknown lever"),
-    ("government.admin_tasks.x", 1, "unknown lever"),
-    ("", 1, "unknown lever"),
+    ("nonsense.lever", 1, "unknown key"),
+    ("government.admin_tasks.x", 1, "unknown key"),
+    ("", 1, "unknown key"),
     ("k" * 10_000, 1, "refused"),
     (123, 1, "refused"),
     (None, 1, "refused"),
@@ -147,7 +148,7 @@ def test_hostile_preset_names_are_refused(session, name):
 def test_sessions_are_capped_with_a_clear_message(monkeypatch):
     monkeypatch.setattr(guard, "MAX_SESSIONS", guard.live_sessions() + 2)
     first, second = Session("baseline", residents=2000), Session("baseline", residents=2000)
-    with pytest.raises(guard.Refused, match="maximum of .* sessions; close another tab"):
+    with pytest.raises(guard.Refused, match=r"maximum of \d+ sessions; close another tab"):
         Session("baseline", residents=2000)
     del first
     gc.collect()
