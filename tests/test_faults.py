@@ -1,6 +1,7 @@
-"""Faults while results are written (issue 11): a full disk, an output folder
-made read-only or removed, SIGINT / SIGTERM / SIGKILL at random points, and
-damaged shards found on resume.
+"""Faults while results are written (issue 11), each ending in a clean state.
+
+A full disk, an output folder made read-only or removed, SIGINT / SIGTERM /
+SIGKILL at random points, and damaged shards found on resume.
 
 The contract: never a folder that looks complete but is not (a single run's
 folder exists only when whole; an experiment's manifest says ``complete`` only
@@ -19,7 +20,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -99,7 +99,7 @@ def _looks_complete_only_if_whole(folder: Path) -> None:
 def test_full_disk_during_a_sweep_then_resume_gives_the_uninterrupted_digest(uninterrupted, tmp_path, monkeypatch, capsys, calls):
     plan, whole = uninterrupted
     out = tmp_path / "out"
-    wrap, count = no_space_after(calls)
+    wrap, _ = no_space_after(calls)
     monkeypatch.setattr(pq, "write_table", wrap(pq.write_table))
     assert main(*sweep_args(plan, out)) == 1
     err = capsys.readouterr().err.strip().splitlines()
