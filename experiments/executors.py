@@ -17,10 +17,12 @@ function of its task, and the store sorts by run id.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
 from typing import Any
 
 from experiments.cli_common import positive_int
@@ -173,6 +175,11 @@ class DaskExecutor(Executor):
         import dask
         from dask.distributed import Client, LocalCluster
 
+        # The client logs a traceback per reconnection attempt when a scheduler is
+        # lost; the command reports the loss in one line instead (DESIGN section 4).
+        for name in ("distributed.client", "distributed.utils", "distributed.core"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
         self.cluster = None
         if address is None:
             # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers.
@@ -219,7 +226,10 @@ class DaskExecutor(Executor):
             return
         queue = as_completed(first)
         for future in queue:
-            result = future.result()
+            try:
+                result = future.result()
+            except CancelledError as exc:  # the scheduler went away: say so in one line; the folder is resumable
+                raise ConnectionError(f"lost the Dask scheduler ({str(exc).splitlines()[0][-80:]}); finished runs are kept: add --resume to finish") from None
             future.release()
             task = next(it, _END)
             if task is not _END:
