@@ -66,7 +66,8 @@ def test_a_lost_scheduler_gives_one_line_and_a_resumable_folder(uninterrupted, t
     plan, whole = uninterrupted
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     file = tmp_path / "scheduler.json"
-    scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(file)], env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    quiet = {"env": env, "cwd": REPO, "start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(file)], **quiet)
     worker = None
     try:
         deadline = time.monotonic() + 120
@@ -74,9 +75,10 @@ def test_a_lost_scheduler_gives_one_line_and_a_resumable_folder(uninterrupted, t
             time.sleep(0.1)
         time.sleep(0.5)
         address = json.loads(file.read_text())["address"]
-        worker = subprocess.Popen([DASK, "worker", "--scheduler-file", str(file), "--nworkers", "1", "--nthreads", "1", "--no-dashboard"], env=env, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        worker = subprocess.Popen([DASK, "worker", "--scheduler-file", str(file), "--nworkers", "1", "--nthreads", "1", "--no-dashboard"], **quiet)
         out = tmp_path / "out"
-        proc = subprocess.Popen([sys.executable, str(REPO / "run.py"), "sweep", str(plan), "--out", str(out), "--quiet", "--no-report", "--scheduler", address], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        command = [sys.executable, str(REPO / "run.py"), "sweep", str(plan), "--out", str(out), "--quiet", "--no-report", "--scheduler", address]
+        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300
         while proc.poll() is None and shards(out) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
