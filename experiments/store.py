@@ -77,7 +77,12 @@ class ExperimentStore:
         path = folder / "manifest.json"
         if not path.is_file():
             raise ResumeError(f"{folder}: no experiment to resume (manifest.json missing); run without --resume to start one")
-        old = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # truncated by a crash of the machine, or edited by hand
+            raise ResumeError(f"{path}: damaged ({type(exc).__name__}); the experiment cannot be resumed, start it again with a new --out") from None
+        if not isinstance(old, dict):
+            raise ResumeError(f"{path}: damaged (not a JSON object); the experiment cannot be resumed, start it again with a new --out")
         if old.get("kind") != fields.get("kind") or old.get("plan_digest") != fields.get("plan_digest"):
             what = _differences(old, fields)
             raise ResumeError(f"{folder}: was started with a different plan ({what}); resume with the same plan and flags, or choose a new --out")

@@ -201,6 +201,18 @@ def test_truncated_and_corrupted_shards_are_found_on_resume_and_rerun(uninterrup
     assert runs_digest(out) == whole
 
 
+@pytest.mark.parametrize("damage", [b"", b'{"kind": "sweep", "plan', b"[1, 2]", b"\xff\xfe"])
+def test_a_damaged_manifest_is_refused_on_resume_in_one_line(uninterrupted, tmp_path, capsys, damage):
+    plan, _ = uninterrupted
+    out = tmp_path / "out"
+    assert main(*sweep_args(plan, out)) == 0
+    (out / "manifest.json").write_bytes(damage)
+    capsys.readouterr()
+    assert main(*sweep_args(plan, out, "--resume")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "damaged" in err[0], err
+
+
 # -- signals ---------------------------------------------------------------------------
 
 
