@@ -37,11 +37,11 @@ SMALL = ["--set", "world.residents=2000", "--set", "world.rural_communities=8"]
 SEED = 11
 
 
-def sweep_plan(folder: Path) -> Path:
-    """A sweep of 8 short runs."""
+def sweep_plan(folder: Path, replications: int = 2) -> Path:
+    """A sweep of 4 design points x ``replications`` short runs."""
     plan = folder / "plan.yaml"
     plan.write_text(
-        f"name: faults\nscenarios: [{BASELINE}]\nset: {{world.residents: 2000, world.rural_communities: 8}}\nsteps: 30\nseed: 5\nreplications: 2\n"
+        f"name: faults\nscenarios: [{BASELINE}]\nset: {{world.residents: 2000, world.rural_communities: 8}}\nsteps: 30\nseed: 5\nreplications: {replications}\n"
         "parameters:\n  government.admin_tasks: {type: int, lower: 20, upper: 150}\nsampler: {method: lhs, samples: 4}\n",
         encoding="utf-8",
     )

@@ -26,6 +26,8 @@ from test_faults import runs_digest, status, sweep_plan
 from test_hostile_inputs import main
 
 DASK = str(Path(sys.executable).parent / "dask")
+#: Runs in the sweep: enough that a fault lands while runs are still in flight.
+RUNS = 24
 
 
 def shards(out: Path) -> int:
@@ -35,7 +37,7 @@ def shards(out: Path) -> int:
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("whole-dask")
-    plan = sweep_plan(folder)
+    plan = sweep_plan(folder, replications=RUNS // 4)
     assert main("sweep", str(plan), "--out", str(folder / "out"), "--quiet", "--no-report", "--workers", "1") == 0
     return plan, runs_digest(folder / "out")
 
@@ -50,7 +52,7 @@ def test_a_killed_local_worker_leaves_the_digest_unchanged(uninterrupted, tmp_pa
         while time.monotonic() < deadline and shards(out) < 2:
             time.sleep(0.01)
         workers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
-        if workers and shards(out) < 8:
+        if workers and shards(out) < RUNS:
             workers[0].send_signal(signal.SIGKILL)
             killed.append((workers[0].pid, shards(out)))
 
