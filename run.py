@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -33,19 +35,20 @@ from classroom import launch as classroom_launch
 from experiments import outputs, single, validate
 from experiments.comparison import DEFAULT_MAX_REPS, DEFAULT_REPS, format_table
 from experiments.errors import BadInput
-from experiments.executors import Dask, Executor, Local
+from experiments.executors import MAX_WORKERS, SCHEDULER_ADDRESS, Dask, Executor, Local
 from experiments.indices import ranked_text
 from experiments.jobs import compare_job, design_job
 from experiments.results import OutputExistsError, check_free, default_out
 from experiments.runner import run_job
 from sim import ScenarioError, parse_override
+from sim.yamlsource import printable
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2 (DESIGN section 4)."""
 
     def error(self, message: str) -> None:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")  # one line, however odd the flag's text
 
 
 # ---------------------------------------------------------------------------
@@ -85,6 +88,21 @@ def positive_float(text: str) -> float:
     return value
 
 
+def worker_count(text: str) -> int:
+    """Argparse type: workers, an integer in [1, MAX_WORKERS] (a typo such as 40000 would fork-bomb the machine)."""
+    value = positive_int(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_WORKERS} workers, got {value}")
+    return value
+
+
+def scheduler_address(text: str) -> str:
+    """Argparse type: a Dask scheduler address such as tcp://127.0.0.1:8786."""
+    if not SCHEDULER_ADDRESS.fullmatch(text) or not 0 < int(text.rsplit(":", 1)[1]) < 65536:
+        raise argparse.ArgumentTypeError(f"expected an address such as tcp://127.0.0.1:8786, got {text[:80]!r}")
+    return text
+
+
 def names(text: str | None) -> list[str] | None:
     """A comma-separated list of names, or None."""
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
@@ -104,9 +122,9 @@ def _common_flags(parser: argparse.ArgumentParser) -> None:
 def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     _common_flags(parser)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=positive_int, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
-    group.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
-    group.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    group.add_argument("--workers", type=worker_count, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
+    group.add_argument("--dask-local", type=worker_count, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
+    group.add_argument("--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
     parser.add_argument("--resume", action="store_true", help="finish the interrupted experiment in --out (same plan and flags): run only the missing runs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only where the results went")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report and figures (run.py report DIR writes them later)")
@@ -301,20 +319,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         return COMMANDS[args.command][1](args)
     except BadInput as exc:
         for line in exc.lines():
-            print(line, file=sys.stderr)
+            print(printable(line, 2000), file=sys.stderr)  # control characters escaped, very long lines cut
         return 2
     except KeyboardInterrupt:
-        print("run.py: interrupted", file=sys.stderr)
+        print("run.py: interrupted; nothing half-written is left looking complete (compare, sweep and sensitivity: add --resume to finish)", file=sys.stderr)
         return 130
+    except ConnectionError as exc:  # a Dask scheduler unreachable or lost
+        print(f"run.py: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a folder made read-only or removed while running
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"run.py: cannot write results: {exc.strerror or exc}{where}; nothing half-written is left looking complete", file=sys.stderr)
+        return 1
     except Exception as exc:  # internal failure: one line, no traceback (set SIM_DEBUG=1 for one)
         if os.environ.get("SIM_DEBUG"):
             traceback.print_exc()
         print(f"run.py: internal error: {type(exc).__name__}: {exc} (set SIM_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM ends a command as Ctrl-C does: temporary files removed, one line, exit 130."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 import sim
+from app import guard
 from app.levers import BY_KEY, MAX_RESIDENTS, app_limits, coerce
 from sim.model import FIXED_DURING_RUN
 
@@ -61,6 +62,10 @@ class Session:
     """
 
     def __init__(self, preset: str = "baseline", seed: int | None = None, residents: int | None = None, compare: str | None = None):
+        guard.check_name(preset)
+        guard.check_name(compare)
+        guard.admit(self)  # refused when the app is full (app/guard.py)
+        self.budget = guard.StepBudget()
         self._lock = threading.RLock()
         self.preset = preset
         base = sim.load_scenario(presets()[preset])
@@ -90,6 +95,7 @@ class Session:
 
     def choose_preset(self, name: str) -> None:
         """Start over from a shipped scenario; your lever changes are dropped."""
+        guard.check_name(name)
         if name not in presets():
             raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
         with self._lock:
@@ -99,6 +105,7 @@ class Session:
 
     def set_compare(self, name: str | None) -> None:
         """Run a shipped scenario side by side (None: off); both runs restart."""
+        guard.check_name(name)
         if name is not None and name not in presets():
             raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
         with self._lock:
@@ -109,6 +116,9 @@ class Session:
 
     def check(self, key: str, value: Any) -> list[str]:
         """Validate one lever value as a scenario file would be; returns the problems (one line each)."""
+        refused = guard.check_message(key, value)
+        if refused:
+            return [refused]
         value = coerce(key, value)
         limit = app_limits(key, value)
         if limit:
@@ -130,6 +140,9 @@ class Session:
         Returns:
             The problems found (empty when the value was accepted).
         """
+        refused = guard.check_message(key, value)  # not what the page sends (app/guard.py)
+        if refused:
+            return [refused]
         value = coerce(key, value)
         with self._lock:
             if key == "seed":
@@ -181,8 +194,13 @@ class Session:
         return bool(self.model.running)
 
     def step(self, n: int = 1) -> Session:
-        """Advance both runs ``n`` weeks in lockstep (stops at the horizon); returns self."""
+        """Advance both runs ``n`` weeks in lockstep (stops at the horizon); returns self.
+
+        Raises:
+            app.guard.Refused: ``n`` is not 1 to 52 weeks, or steps come faster than the page can ask.
+        """
         with self._lock:
+            self.budget.take(n)
             for _ in range(n):
                 if not self.model.running:
                     break

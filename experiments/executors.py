@@ -26,16 +26,22 @@ function of its task, and the store sorts by run id.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
 from typing import Any
 
 from experiments.errors import BadInput, python_line
 
 #: Tasks kept in flight per worker.
 WINDOW_PER_WORKER = 2
+#: Most workers one command may ask for (a typo such as --workers 40000 would fork-bomb the machine).
+MAX_WORKERS = 512
+#: What --scheduler accepts: a Dask address with a protocol, a host and a port.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx)://[A-Za-z0-9.\-\[\]:]{1,255}:[0-9]{1,5}")
 
 
 class Executor:
@@ -193,6 +199,10 @@ class Dask(Executor):
         import dask
         from dask.distributed import Client, LocalCluster
 
+        # The client logs a traceback per reconnection attempt when a scheduler is
+        # lost; the command reports the loss in one line instead (DESIGN section 4).
+        for name in ("distributed.client", "distributed.utils", "distributed.core"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         if self.address is None:
             # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in their workers.
             # Setting it at all turns off glibc's adaptive mmap threshold, so
@@ -211,7 +221,10 @@ class Dask(Executor):
                 )
             self.client = Client(self.cluster)
         else:
-            self.client = Client(self.address, timeout="20s")
+            try:
+                self.client = Client(self.address, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ConnectionError(f"cannot reach the Dask scheduler at {self.address} ({exc}); start it, or run without --scheduler") from None
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         # Import the model in every worker now, as the local executor's fork
         # server does, so the first runs do not pay ~1 s of imports each.
@@ -236,7 +249,10 @@ class Dask(Executor):
             return
         queue = as_completed(first)
         for future in queue:
-            result = future.result()
+            try:
+                result = future.result()
+            except CancelledError as exc:  # the scheduler went away: say so in one line; the folder is resumable
+                raise ConnectionError(f"lost the Dask scheduler ({str(exc).splitlines()[0][-80:] if str(exc) else 'cancelled'}); finished runs are kept: add --resume to finish") from None
             future.release()
             task = next(it, _END)
             if task is not _END:

@@ -27,7 +27,9 @@ from experiments.plan_check import (
     unknown_key,
 )
 from sim import Scenario, ScenarioError, load_scenario
+from sim.extends import is_file
 from sim.parameters import field_info
+from sim.scenario import NAME
 from sim.yamlsource import Positions, SourceError, read_yaml_file
 
 
@@ -104,6 +106,8 @@ def load_plan(
         data["outcomes"] = outcomes
 
     name = checker.text(data, "name", default=Path(file).stem if not isinstance(source, Mapping) else command)
+    if not NAME.fullmatch(name):  # it names the results folder and the report
+        checker.fail("name", f"{name[:40]!r} cannot name a results folder (allowed: 1-80 letters, digits, spaces, _ . + ( ) -, not starting with . or a space)")
     description = checker.text(data, "description", default="")
     base_seed = checker.integer(data, "seed", default=1, lower=0, upper=2**63 - 1)
     reps = checker.integer(data, "replications", default=default_replications, lower=1, upper=100_000)
@@ -156,7 +160,7 @@ def _scenario(checker: Checker, i: int, item: Any, base: Path, overrides: dict[s
     """Scenario ``i`` of the plan with the overrides applied, or None after recording its problems."""
     if isinstance(item, str | Path):
         target = Path(item) if Path(item).is_absolute() else base / item
-        if not target.is_file():
+        if not is_file(target):  # a stat that cannot raise: odd paths are "not found", not a crash
             checker.fail(f"scenarios[{i}]", f"file not found: {target}")
             return None
         source: Any = target

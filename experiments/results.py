@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,10 @@ RECORDED_PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx
 
 class OutputExistsError(FileExistsError):
     """The chosen output folder exists already; nothing is overwritten."""
+
+
+class UnwritableOutputError(OutputExistsError):
+    """The chosen output folder cannot be created or written (caught with `OutputExistsError`)."""
 
 
 def code_version() -> str:
@@ -69,9 +74,37 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def check_free(out: Path) -> None:
-    """Refuse an output folder that exists and is not empty."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise OutputExistsError(f"{out}: output folder exists and is not empty (choose another --out)")
+    """Refuse an output folder that exists and is not empty, or that cannot be written.
+
+    Raises:
+        OutputExistsError: the folder holds something.
+        UnwritableOutputError: a name too long, a file in the way, a read-only
+            or vanished parent; checked before any run starts.
+    """
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise OutputExistsError(f"{out}: output folder exists and is not empty (choose another --out)")
+        check_writable(out)
+    except OSError as exc:
+        if isinstance(exc, OutputExistsError):
+            raise
+        raise UnwritableOutputError(f"{out}: cannot use as output folder: {exc.strerror or exc} (choose another --out)") from None
+
+
+def check_writable(out: Path) -> None:
+    """Refuse ``out`` if it could not be created: overlong names, a file in the way, a read-only parent."""
+    for part in out.parts:
+        if len(os.fsencode(part)) > 255:
+            raise UnwritableOutputError(f"{out}: a name in the path is longer than 255 bytes (choose another --out)")
+    parent = out.absolute()
+    while not parent.exists():
+        parent = parent.parent
+    if parent == out.absolute():
+        return
+    if not parent.is_dir():
+        raise UnwritableOutputError(f"{out}: {parent} is a file, not a folder (choose another --out)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UnwritableOutputError(f"{out}: cannot write in {parent} (read-only or no permission; choose another --out)")
 
 
 @contextlib.contextmanager
@@ -85,14 +118,19 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if out.exists():
-        out.rmdir()  # empty, checked above
-    os.replace(tmp, out)
+    try:
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        os.replace(tmp, out)
+    except BaseException:  # the folder vanished or turned read-only at the last moment
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def default_out(name: str, root: str | Path = "results") -> Path:
     """``results/<name>-<UTC timestamp>``, unique within the second."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    name = re.sub(r"[^\w.+()-]+", "_", name).lstrip(".")[:80] or "results"  # a name never leaves root
     out = Path(root) / f"{name}-{stamp}"
     n = 1
     while out.exists():

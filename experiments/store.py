@@ -80,7 +80,12 @@ class ExperimentStore:
         path = folder / "manifest.json"
         if not path.is_file():
             raise ResumeError(f"{folder}: no experiment to resume (manifest.json missing); run without --resume to start one")
-        old = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # truncated by a crash of the machine, or edited by hand
+            raise ResumeError(f"{path}: damaged ({type(exc).__name__}); the experiment cannot be resumed, start it again with a new --out") from None
+        if not isinstance(old, dict):
+            raise ResumeError(f"{path}: damaged (not a JSON object); the experiment cannot be resumed, start it again with a new --out")
         if old.get("kind") != fields.get("kind") or old.get("plan_digest") != fields.get("plan_digest"):
             what = _differences(old, fields)
             raise ResumeError(f"{folder}: was started with a different plan ({what}); resume with the same plan and flags, or choose a new --out")
@@ -126,7 +131,7 @@ class ExperimentStore:
         """
         target = self.shards / f"run-{spec.run_id:06d}.parquet"
         tmp = self.shards / f".run-{spec.run_id:06d}.parquet.tmp"
-        pq.write_table(run_table(spec, frame), tmp)
+        pq.write_table(run_table(spec, frame), tmp, write_page_checksum=True)  # so a damaged shard is found on resume
         os.replace(tmp, target)
         failure = self.failures / f"run-{spec.run_id:06d}.json"
         if failure.exists():
@@ -219,9 +224,9 @@ def read_shard(path: Path) -> pa.Table:
 
 
 def shard_is_readable(path: Path) -> bool:
-    """Whether a shard is a whole Parquet file (its footer reads); an unreadable one is rerun, never trusted."""
+    """Whether a shard is whole: every page read and its CRC checked; a truncated or corrupted shard is rerun, never trusted."""
     try:
-        pq.read_metadata(path)
+        pq.read_table(path, page_checksum_verification=True)
     except Exception:
         return False
     return True

@@ -17,6 +17,7 @@ import copy
 import difflib
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,9 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from pydantic import ValidationError
 
 from sim.district import resolve as resolve_district
+from sim.extends import resolve_file
 from sim.parameters import SECTIONS, Config, all_keys, allowed
-from sim.yamlsource import Position, Positions, SourceError, parse_yaml, read_yaml_file
+from sim.yamlsource import Position, Positions, SourceError, parse_yaml
 
 #: Bytes of memory one resident needs, measured with benchmarks/bench_scale.py
 #: (arrays ~80 B plus social ties and temporaries); used to refuse populations
@@ -37,6 +39,12 @@ BYTES_PER_RESIDENT = 260
 
 #: Fewest residents a community may have: smaller ones make rates meaningless.
 MIN_RESIDENTS_PER_COMMUNITY = 10
+
+#: Most error lines reported for one input; the rest are counted in one more line.
+MAX_ERROR_LINES = 20
+
+#: A scenario name: it names results folders, so no path separators or dots first.
+NAME = re.compile(r"[\w][\w .+()-]{0,79}")
 
 
 class ScenarioError(ValueError):
@@ -53,8 +61,13 @@ class ScenarioError(ValueError):
         super().__init__(first + more)
 
     def lines(self) -> list[str]:
-        """Every problem, one line each."""
-        return [e.line() for e in self.errors]
+        """Every problem, one line each (at most `MAX_ERROR_LINES`, then one line counting the rest)."""
+        lines = [e.line() for e in self.errors[:MAX_ERROR_LINES]]
+        if len(self.errors) > MAX_ERROR_LINES:
+            first = self.errors[MAX_ERROR_LINES]
+            rest = len(self.errors) - MAX_ERROR_LINES
+            lines.append(SourceError(first.position, "(document)", f"{rest:,} more problems not shown (fix the ones above first)").line())
+        return lines
 
 
 class Scenario(MesaScenario):
@@ -140,7 +153,7 @@ def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario, over
             raw, positions = _resolve_mapping(source)
             file = None
         else:
-            raw, positions = _resolve_file(Path(source), [])
+            raw, positions = resolve_file(Path(source))
             file = str(source)
         if overrides:
             raw, positions = _apply_overrides(raw, positions, overrides, origin)
@@ -171,31 +184,6 @@ def parse_override(text: str, index: int = 1) -> tuple[str, Any]:
 # Resolution: files, extends chains, overrides
 
 
-def _resolve_file(path: Path, chain: list[Path]) -> tuple[dict[str, Any], Positions]:
-    resolved = path.resolve()
-    data, positions = read_yaml_file(path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise SourceError(Position(str(path), 1, 1), "", f"expected a mapping of sections, got {type(data).__name__}")
-    parent_ref = data.pop("extends", None)
-    if parent_ref is None:
-        return data, positions
-    where = positions.get("extends", Position(str(path), 1, 1))
-    if not isinstance(parent_ref, str) or not parent_ref.strip():
-        raise SourceError(where, "extends", "expected the path of another scenario file, relative to this one")
-    parent_path = path.parent / parent_ref
-    if not parent_path.is_file():
-        raise SourceError(where, "extends", f"file not found: {parent_path}")
-    # A cycle is reported at the extends line that closes it.
-    if parent_path.resolve() in [*chain, resolved]:
-        cycle = " -> ".join(p.name for p in [*chain, resolved, parent_path.resolve()])
-        raise SourceError(where, "extends", f"extends cycle: {cycle} (allowed: a chain of files that ends in one without extends)")
-    parent, parent_positions = _resolve_file(parent_path, [*chain, resolved])
-    positions.pop("extends", None)
-    return _deep_merge(parent, data), {**parent_positions, **positions}
-
-
 def _resolve_mapping(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Positions]:
     data = _plain(dict(mapping))
     if "extends" in data:
@@ -212,16 +200,6 @@ def _dotted_keys(data: Mapping[str, Any], prefix: str = "") -> Iterable[str]:
         yield dotted
         if isinstance(value, Mapping):
             yield from _dotted_keys(value, dotted)
-
-
-def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(dict(merged[key]), value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _plain(value: Any) -> Any:
@@ -362,6 +340,8 @@ def _memory_limit_residents() -> int:
 
 def _consistency_problems(c: Config) -> Iterable[tuple[str, str]]:
     """Cross-field contradictions, each as ``(dotted key, message)``."""
+    if not NAME.fullmatch(c.name):
+        yield "name", f"{c.name[:40]!r} cannot name a results folder (allowed: 1-80 letters, digits, spaces, _ . + ( ) -, not starting with . or a space)"
     w = c.world
     communities = w.urban_communities + w.rural_communities
     if communities == 0:
