@@ -12,6 +12,7 @@ function again with ``out=folder, resume=True``.
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from pathlib import Path
@@ -193,6 +194,11 @@ def load(folder: str | Path) -> Result:
     """
     folder = Path(folder)
     path = folder / "manifest.json"
+    try:
+        path.stat()
+    except OSError as exc:  # a name too long, a loop, no permission: "not an experiment folder", not a crash
+        if exc.errno is not None and exc.errno != errno.ENOENT:
+            raise BadInput([f"{folder}: not an experiment folder ({exc.strerror})"]) from None
     if not path.is_file():
         raise BadInput([f"{folder}: not an experiment folder (no manifest.json)"])
     meta = json.loads(path.read_text(encoding="utf-8"))

@@ -31,7 +31,8 @@ import yaml
 from conftest import ERROR_LINE
 from hypothesis import strategies as st
 
-from experiments.plan import PLAN_KEYS, load_plan
+from experiments.plan import PLAN_KEYS
+from experiments.plan_load import load_plan
 from sim import ScenarioError, load_scenario
 from sim.parameters import all_keys, bounds, field_info
 
