@@ -281,3 +281,37 @@ def whole_run_folder(out: Path) -> None:
     json.loads((out / "summary.json").read_text())
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert len(frame) == 40 and len(pd.read_csv(out / "timeseries.csv")) == 40
+
+
+# -- signals during a comparison ---------------------------------------------------------
+
+
+def compare_args(out: Path, *extra: str) -> list[str]:
+    return ["compare", BASELINE, str(REPO / "scenarios" / "m3_participation.yaml"), *SMALL, "--steps", "30", "--reps", "4", "--seed", "5", "--out", str(out), "--quiet", "--no-report", "--workers", "1", *extra]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_comparison(tmp_path_factory):
+    """The comparison run once without faults: its digest."""
+    folder = tmp_path_factory.mktemp("whole_compare")
+    assert main(*compare_args(folder / "out")) == 0
+    return runs_digest(folder / "out")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"])
+def test_signal_during_a_comparison_then_resume_gives_the_uninterrupted_digest(uninterrupted_comparison, tmp_path, sig):
+    rng = random.Random(SEED * 3 + sig)
+    out = tmp_path / "out"
+    after = rng.randint(1, 6)
+    proc = _popen([*compare_args(out)[:-2], "--workers", "2"])
+    killed = _kill_when(proc, lambda: len(list((out / "shards").glob("run-*.parquet"))) >= after, sig, rng.uniform(0, 0.2))
+    print(f"{signal.Signals(sig).name} after {after} shards: {'killed' if killed else 'finished first'}")
+    if killed and status(out) == "complete":  # after the data were final: they must be whole
+        assert runs_digest(out) == uninterrupted_comparison
+    elif killed:
+        assert status(out) == "running" and not (out / "runs.parquet").exists()
+        if sig != signal.SIGKILL:
+            err = proc.stderr.read().strip().splitlines()
+            assert err and "interrupted" in err[-1] and "Traceback" not in "".join(err), err
+    assert main(*compare_args(out, "--resume")) == 0
+    assert status(out) == "complete" and runs_digest(out) == uninterrupted_comparison
