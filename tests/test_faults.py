@@ -287,7 +287,8 @@ def whole_run_folder(out: Path) -> None:
 
 
 def compare_args(out: Path, *extra: str) -> list[str]:
-    return ["compare", BASELINE, str(REPO / "scenarios" / "m3_participation.yaml"), *SMALL, "--steps", "30", "--reps", "4", "--seed", "5", "--out", str(out), "--quiet", "--no-report", "--workers", "1", *extra]
+    scenarios = [BASELINE, str(REPO / "scenarios" / "m3_participation.yaml")]
+    return ["compare", *scenarios, *SMALL, "--steps", "30", "--reps", "4", "--seed", "5", "--out", str(out), "--quiet", "--no-report", "--workers", "1", *extra]
 
 
 @pytest.fixture(scope="module")
