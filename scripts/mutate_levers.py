@@ -20,7 +20,8 @@ A mutant is one broken mechanism (issue 9, part 3):
 - ``none``: nothing is broken (a control: it must survive).
 
 Each mutant runs the behavioural tests (`TESTS`: not the regression baseline,
-which any change fails) in a fresh pytest process with ``SIM_MUTANT=NAME``;
+which any change fails) in a pytest run of its own, in a child forked from
+this process (`run_all`), with ``SIM_MUTANT=NAME``;
 ``tests/conftest.py`` then calls `apply` before any test runs and `order`,
 which puts the tests that name the mutated key first (with ``-x`` a kill
 costs a few seconds; a survivor runs every test). A mutant is killed when a
@@ -32,11 +33,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 import types
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -173,31 +172,88 @@ def apply(name: str) -> None:
 def order(items: list, name: str) -> None:
     """Put the tests that name the mutated key or rule first (in place), so ``-x`` stops early on a kill."""
     kind, _, rest = name.partition(":")
-    key = {"rule": "allocation", "siting": "sit", "tender": "tender"}.get(kind, rest.rpartition(":")[0] if kind == "rule" else rest)
-    words = {key, key.rpartition(".")[2]} if kind in ("pin", "mirror", "flip") else {key}
+    # Table rows name the key (``[government.admin_tasks:admin_share]``), test functions its words (``world_residents``).
+    words = {"rule": {"allocation"}, "siting": {"sit"}, "tender": {"tender"}}.get(kind, {rest, rest.replace(".", "_")})
     items.sort(key=lambda item: not any(w in item.nodeid for w in words))
 
 
-def run_one(name: str, tests: tuple[str, ...]) -> tuple[str, float, str]:
-    """Run the tests under one mutant: ("killed" | "survived" | "timeout" | "error", seconds, first failing test).
+def _child(name: str, tests: tuple[str, ...], log: Path) -> None:
+    """In a forked child: name the mutant, send output to ``log``, run pytest, exit with its code."""
+    import pytest
+
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.environ[ENV] = name
+    os.chdir(ROOT)
+    try:
+        code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+    except BaseException:  # whatever happens, the parent must get an exit code
+        code = 3
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _verdict(code: int | None, log: Path) -> tuple[str, str]:
+    """("killed" | "survived" | "timeout" | "error", first failing test or why).
 
     Only pytest's exit 1 (tests failed) kills; exits 2-5 (interrupted,
     internal or usage error, nothing collected) mean the harness itself broke.
     """
-    env = {**os.environ, ENV: name, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    start = time.perf_counter()
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        return "timeout", time.perf_counter() - start, ""
-    seconds = time.perf_counter() - start
-    if proc.returncode == 0:
-        return "survived", seconds, ""
-    if proc.returncode != 1:
-        return "error", seconds, (proc.stdout + proc.stderr).strip().splitlines()[-1][:200]
-    failed = next((line.split(" ", 2)[1] for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))), f"exit {proc.returncode}")
-    return "killed", seconds, failed
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if code is None:
+        return "timeout", ""
+    if code == 0:
+        return "survived", ""
+    if code != 1:
+        return "error", (text.strip().splitlines() or [f"exit {code}"])[-1][:200]
+    return "killed", next((line.split(" ", 2)[1] for line in text.splitlines() if line.startswith(("FAILED ", "ERROR "))), "exit 1")
+
+
+def run_all(names: list[str], tests: tuple[str, ...], jobs: int, report) -> dict[str, str]:
+    """Run every mutant in a forked child (``jobs`` at a time) and call ``report(i, name, verdict, seconds, failed)``.
+
+    The parent imports the model, numpy, pandas and pytest once; each child
+    starts from that state (a fork, not a new interpreter), applies its
+    mutant through tests/conftest.py and runs the tests. This is what makes a
+    kill cost seconds rather than an interpreter start-up and its imports.
+    """
+    import tempfile
+
+    import pandas  # noqa: F401 - imported once, before the forks
+    import pytest  # noqa: F401
+
+    import sim  # noqa: F401
+
+    logs = Path(tempfile.mkdtemp(prefix="mutants-"))
+    pending = list(enumerate(names))
+    running: dict[int, tuple[str, float, Path]] = {}
+    results: dict[str, str] = {}
+    done = 0
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            i, name = pending.pop(0)
+            log = logs / f"{i}.log"
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(name, tests, log)
+            running[pid] = (name, time.perf_counter(), log)
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            for other, (_, began, _) in list(running.items()):
+                if time.perf_counter() - began > TIMEOUT:
+                    os.kill(other, 9)
+            time.sleep(0.05)
+            continue
+        name, began, log = running.pop(pid)
+        code = None if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        verdict, failed = _verdict(code, log)
+        results[name] = verdict
+        done += 1
+        report(done, name, verdict, time.perf_counter() - began, failed)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,14 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.budget or args.small:
         names = sample(names, args.budget or 4)
     tests = tuple(args.tests.split(",")) if args.tests else TESTS
-    results = {}
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(run_one, name, tests): name for name in names}
-        for i, future in enumerate(as_completed(futures), 1):
-            name = futures[future]
-            verdict, seconds, failed = future.result()
-            results[name] = verdict
-            print(f"[{i}/{len(names)}] {verdict:<8} {seconds:6.1f}s  {name}  {failed}", flush=True)
+    def report(i: int, name: str, verdict: str, seconds: float, failed: str) -> None:
+        print(f"[{i}/{len(names)}] {verdict:<8} {seconds:6.1f}s  {name}  {failed}", flush=True)
+
+    results = run_all(names, tests, args.jobs, report)
     counted = [n for n in names if n != "none"]
     killed = [n for n in counted if results[n] in ("killed", "timeout")]
     survivors = [n for n in counted if results[n] == "survived"]

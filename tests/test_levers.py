@@ -185,9 +185,9 @@ TABLE = [
 #: the test of their mechanism (below or in tests/test_rules.py).
 MECHANISM = {
     "government.tender_quality_weight": "test_rules.py::test_tender_quality_weight_trades_price_for_quality",
-    "ngos.initial": "test_ngos_initial_capacity_and_ceiling",
-    "ngos.capacity_hours": "test_ngos_initial_capacity_and_ceiling",
-    "ngos.max_ngos": "test_ngos_initial_capacity_and_ceiling",
+    "ngos.initial": "test_ngos_initial_ngos_capacity_hours_and_ngos_max_ngos",
+    "ngos.capacity_hours": "test_ngos_initial_ngos_capacity_hours_and_ngos_max_ngos",
+    "ngos.max_ngos": "test_ngos_initial_ngos_capacity_hours_and_ngos_max_ngos",
 }
 
 
@@ -225,7 +225,7 @@ def _model(**overrides) -> sim.CommunityModel:
     return sim.CommunityModel(small_scenario(), rng=3, **overrides)
 
 
-def test_labels_change_no_outcome():
+def test_name_and_description_change_no_outcome():
     """``name`` and ``description`` are labels: the outcomes are identical whatever they say."""
     a = _model(steps=6).run().outcome_frame()
     b = _model(steps=6, name="other", description="another text").run().outcome_frame()
@@ -243,11 +243,15 @@ def test_steps_is_the_horizon():
     assert len(_model(steps=3).run().outcome_frame()) == 3
 
 
-def test_world_residents_and_communities_set_the_district():
-    model = _model(**{"world.residents": 2500, "world.urban_communities": 3, "world.rural_communities": 5})
-    assert model.residents.n == 2500
-    assert len(model.layout.community_size) == 8 and int(model.layout.community_urban.sum()) == 3
-    assert model.layout.community_size.sum() == 2500
+def test_world_residents_sets_the_agents():
+    model = _model(**{"world.residents": 2500})
+    assert model.residents.n == 2500 and model.layout.community_size.sum() == 2500
+
+
+def test_world_urban_communities_and_world_rural_communities_set_the_committees():
+    model = _model(**{"world.urban_communities": 4, "world.rural_communities": 5})
+    assert len(model.layout.community_size) == 9 and int(model.layout.community_urban.sum()) == 4
+    assert len(model.committee_agents) == 9
 
 
 def test_world_urban_population_share_sets_who_lives_in_town():
@@ -297,7 +301,7 @@ def test_world_tie_rewiring_moves_ties_off_the_ring():
 # -- mechanism tests: levers a small district does not show on every seed ---------------
 
 
-def test_ngos_initial_capacity_and_ceiling():
+def test_ngos_initial_ngos_capacity_hours_and_ngos_max_ngos():
     """ngos.initial NGOs start with ngos.capacity_hours each; entry never passes ngos.max_ngos.
 
     (In a small district the starved tender of issue 9 finding 3 keeps one or
