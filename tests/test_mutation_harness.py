@@ -13,6 +13,7 @@ import importlib.util
 import os
 import subprocess
 
+import pytest
 from conftest import PYTHON, REPO
 
 import sim
@@ -62,6 +63,8 @@ def test_sample_keeps_the_issues_examples_and_spreads_the_rest():
     assert picked[:2] == list(mutate.ALWAYS) and len(set(picked)) == 8 and set(picked) <= set(names)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_ci_sample_is_killed_and_the_control_survives():
     """``--small`` (4 mutants) over the behavioural tests: all killed; ``none`` over the rule tests: survives."""
     proc = _harness("--small", "--jobs", "2")

@@ -62,7 +62,7 @@ def test_more_money_more_coverage_with_diminishing_returns():
     first = (cov[30] - cov[15]) / 15
     last = (cov[480] - cov[240]) / 240
     print(f"\n  coverage {cov}; marginal per yuan first {first:.5f}, last {last:.5f}, ratio {first / last:.1f}")
-    assert first > 2 * last, f"marginal coverage per yuan: first {first:.5f}, last {last:.5f}"
+    assert first > 20 * last, f"marginal coverage per yuan: first {first:.5f}, last {last:.5f}"  # measured ratio 46
 
 
 def test_urban_biased_allocation_opens_gap_and_equalising_narrows_it():
