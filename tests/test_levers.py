@@ -315,3 +315,20 @@ def test_ngos_initial_ngos_capacity_hours_and_ngos_max_ngos():
         model = _model(steps=40, **growth, **{"ngos.max_ngos": ceiling})
         peak = max(model.run().outcome_frame()["ngo_count"])
         assert peak <= ceiling and (ceiling == 3 or peak > 3), (ceiling, peak)
+
+
+# -- shape: where the model's theory says how an effect grows --------------------------
+
+
+def test_volunteer_incentives_saturate():
+    """Incentives act up to ``behaviour.incentive_saturation`` (10 yuan/hour) and no further (M4).
+
+    Measured (m4_volunteers, seeds 1-4): volunteer rate +0.0124 from 0 to 10
+    yuan/hour, exactly 0 from 10 to 20. The first gain must stay above half that,
+    the second below a tenth of the first.
+    """
+    key, ctx = "volunteers.incentive_per_hour", "volunteers"
+    below = measure.paired(ctx, measure.arm(ctx, key, 0.0), measure.arm(ctx, key, 10.0), "volunteer_rate")
+    beyond = measure.paired(ctx, measure.arm(ctx, key, 10.0), measure.arm(ctx, key, 20.0), "volunteer_rate")
+    assert below.mean() > 0.0062 and (below > 0).all(), below
+    assert abs(beyond.mean()) < below.mean() / 10, (below, beyond)
