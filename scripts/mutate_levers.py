@@ -42,6 +42,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The children are forked: no BLAS thread pools in the parent to fork half-held.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 from sim.parameters import AllocationRule, Config, PlanningStrategy, all_keys, bounds, field_info  # noqa: E402
 
@@ -280,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results = run_all(names, tests, args.jobs, report)
     counted = [n for n in names if n != "none"]
-    killed = [n for n in counted if results[n] in ("killed", "timeout")]
+    killed = [n for n in counted if results[n] == "killed"]
+    timeouts = [n for n in counted if results[n] == "timeout"]
     survivors = [n for n in counted if results[n] == "survived"]
     errors = [n for n in counted if results[n] == "error"]
     if counted:
@@ -290,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     print("survivors: " + (", ".join(survivors) if survivors else "none"))
     if errors:
         print("harness errors (not counted as killed): " + ", ".join(errors))
-    return 1 if survivors or errors or results.get("none", "survived") != "survived" else 0
+    if timeouts:
+        print(f"timeouts (over {TIMEOUT} s, not counted as killed): " + ", ".join(timeouts))
+    return 1 if survivors or errors or timeouts or results.get("none", "survived") != "survived" else 0
 
 
 if __name__ == "__main__":
