@@ -176,7 +176,9 @@ def order(items: list, name: str) -> None:
     """Put the tests that name the mutated key or rule first (in place), so ``-x`` stops early on a kill."""
     kind, _, rest = name.partition(":")
     # Table rows name the key (``[government.admin_tasks:admin_share]``), test functions its words (``world_residents``).
-    words = {"rule": {"allocation"}, "siting": {"sit"}, "tender": {"tender"}}.get(kind, {rest, rest.replace(".", "_")})
+    # Rule tests name the rule (``test_equity_first_builds...``) or the mechanism.
+    swapped = rest.rpartition(":")[2].partition("=")[0]
+    words = {"rule": {"allocation", swapped}, "siting": {"siting", "sites", swapped}, "tender": {"tender"}}.get(kind, {rest, rest.replace(".", "_")})
     items.sort(key=lambda item: not any(w in item.nodeid for w in words))
 
 
