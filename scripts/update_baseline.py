@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""Recompute the regression baseline of summary outcomes and say what changed.
+"""Recompute the regression baseline of summary outcomes and record what changed and why.
 
-    .venv/bin/python scripts/update_baseline.py          # rewrite the baseline
+    .venv/bin/python scripts/update_baseline.py --why "what changed in the model"  # rewrite and record
     .venv/bin/python scripts/update_baseline.py --check  # only report, exit 1 on change
 
 For every shipped scenario (``scenarios/*.yaml``) this runs a small, fixed
@@ -11,13 +11,24 @@ version (`OVERRIDES`, seed `SEED`) and records the mean of the last
 recomputes the same numbers and compares them with a relative tolerance of
 `RTOL`. Run this script only after a change meant to move the numbers, read
 what it prints, and commit the new file with the change that caused it.
+
+This script is the only way to update the baseline: it appends to
+``tests/regression/CHANGES.md`` the date, the commit, the required ``--why``
+message, every value that moved (old, new, relative change) and the SHA-256 of
+the file it wrote; ``tests/test_regression.py`` fails when the baseline file
+does not match the last digest recorded there (a hand edit, or a rerun
+without this script).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import hashlib
 import json
 import math
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,6 +39,10 @@ import sim  # noqa: E402
 
 #: The baseline file.
 BASELINE_FILE = ROOT / "tests" / "regression" / "baseline_summary.json"
+#: The log of every update, committed beside the baseline.
+CHANGES_FILE = BASELINE_FILE.parent / "CHANGES.md"
+#: The line of a log entry that records the baseline file's digest.
+DIGEST_LINE = re.compile(r"^Baseline sha256: `([0-9a-f]{64})`$", re.MULTILINE)
 #: Scenario overrides that keep the whole baseline to a few seconds.
 OVERRIDES = {"world.residents": 4000, "steps": 52}
 #: Seed of every run.
@@ -89,6 +104,56 @@ def differences(old: dict[str, dict[str, float]], new: dict[str, dict[str, float
     return lines
 
 
+def moved(old: dict[str, dict[str, float]], new: dict[str, dict[str, float]]) -> list[tuple[str, float | None, float | None, float | None]]:
+    """Every value beyond the tolerance as (scenario.outcome, old, new, relative change); None where missing or old is 0."""
+    rows = []
+    for name in sorted(set(old) | set(new)):
+        for key in sorted(set(old.get(name, {})) | set(new.get(name, {}))):
+            a, b = old.get(name, {}).get(key), new.get(name, {}).get(key)
+            if a is None or b is None or not math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL):
+                rel = (b - a) / abs(a) if a and b is not None else None
+                rows.append((f"{name}.{key}", a, b, rel))
+    return rows
+
+
+def entry(rows, why: str, commit: str, when: str, digest: str) -> str:
+    """One Markdown entry of the change log: header, reason, digest and a table of what moved."""
+
+    def num(x: float | None) -> str:
+        return "-" if x is None else f"{x:.10g}"
+
+    lines = [f"## {when}, commit {commit}", "", f"Why: {why.strip()}", "", f"Baseline sha256: `{digest}`", ""]
+    if rows:
+        lines += [f"{len(rows)} values moved (relative tolerance {RTOL:g}):", "", "| value | old | new | relative change |", "|---|---|---|---|"]
+        lines += [f"| {name} | {num(a)} | {num(b)} | {'-' if rel is None else f'{rel:+.2e}'} |" for name, a, b, rel in rows]
+    else:
+        lines.append("No value moved beyond the tolerance.")
+    return "\n".join(lines) + "\n"
+
+
+def digest(path: Path = BASELINE_FILE) -> str:
+    """SHA-256 of the baseline file as stored."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recorded_digest(path: Path = CHANGES_FILE) -> str | None:
+    """The digest of the last entry of the change log (None when there is none)."""
+    if not path.exists():
+        return None
+    found = DIGEST_LINE.findall(path.read_text(encoding="utf-8"))
+    return found[-1] if found else None
+
+
+def _commit() -> str:
+    """The current commit, short, with ``+changes`` when the work tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def load() -> dict:
     """The stored baseline file (settings and values)."""
     return json.loads(BASELINE_FILE.read_text(encoding="utf-8"))
@@ -100,24 +165,33 @@ def settings() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Recompute, print the changes, and write the file unless ``--check``."""
+    """Recompute, print the changes; unless ``--check``, write the file and log the update."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if anything changed")
+    parser.add_argument("--why", help="why the values move (required to write): the model change that moved them")
     args = parser.parse_args(argv)
+    if not args.check and not (args.why and args.why.strip()):
+        parser.error('--why "..." is required to update the baseline (or use --check)')
     old = load()["values"] if BASELINE_FILE.exists() else {}
     new = compute()
     changes = differences(old, new)
     for line in changes:
         print(line)
-    if not changes:
+    logged = BASELINE_FILE.exists() and recorded_digest() == digest()
+    if not changes and logged:
         print(f"baseline unchanged ({len(new)} scenarios)")
         return 0
     if args.check:
-        return 1
+        return 1 if changes else 0
     BASELINE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    data = {"about": "Regression baseline; regenerate with scripts/update_baseline.py", "settings": settings(), "values": new}
+    data = {"about": "Regression baseline; regenerate with scripts/update_baseline.py --why", "settings": settings(), "values": new}
     BASELINE_FILE.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {BASELINE_FILE.relative_to(ROOT)} ({len(changes)} changes); commit it with the change that caused them")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not CHANGES_FILE.exists():
+        CHANGES_FILE.write_text("# Regression baseline: every update\n\nWritten by `scripts/update_baseline.py --why`, one entry per update, newest last.\n", encoding="utf-8")
+    with CHANGES_FILE.open("a", encoding="utf-8") as log:
+        log.write("\n" + entry(moved(old, new), args.why, _commit(), when, digest()))
+    print(f"wrote {BASELINE_FILE.relative_to(ROOT)} ({len(changes)} changes) and logged them in {CHANGES_FILE.relative_to(ROOT)}; commit both with the change that caused them")
     return 0
 
 

@@ -94,3 +94,20 @@ def write_yaml(tmp_path):
         return path
 
     return write
+
+
+# Mutation testing (scripts/mutate_levers.py): with SIM_MUTANT=NAME set, one
+# lever or rule is broken before any test runs, and the tests naming it run
+# first. Unset (always, outside the harness) this does nothing.
+_MUTANT = os.environ.get("SIM_MUTANT")
+if _MUTANT:
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location("mutate_levers", REPO / "scripts" / "mutate_levers.py")
+    _mutate = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mutate)
+    _mutate.apply(_MUTANT)
+
+    def pytest_collection_modifyitems(items):
+        """Run the tests that name the mutated key first (``-x`` then stops at the kill)."""
+        _mutate.order(items, _MUTANT)

@@ -19,8 +19,10 @@ from experiments.worker import Task, simulate
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"world": {"residents": 2000, "rural_communities": 8}, "steps": 20}
 
-#: Var(paired difference, same seeds) / Var(difference, independent seeds) must stay below this.
-CRN_VARIANCE_RATIO_BOUND = 0.6
+#: Var(paired difference, same seeds) / Var(difference, independent seeds) must stay below this:
+#: measured 0.063 at commit bafebe3 (the test's own runs), so the bound fails if
+#: common random numbers become half as effective (the paired variance doubles).
+CRN_VARIANCE_RATIO_BOUND = 0.13
 
 
 def final_mean(outcome: str, seed: int, **levers) -> float:
@@ -31,14 +33,16 @@ def final_mean(outcome: str, seed: int, **levers) -> float:
 def test_common_random_numbers_make_paired_differences_less_variable():
     """16 replicates of admin_tasks 100 -> 60 on satisfaction: CRN pairs vs pairs drawn with another base seed.
 
-    Measured here: ratio 0.43. The bound 0.6 leaves room for model changes while
-    still failing if streams stop being shared (the ratio is then about 1).
+    Measured here: ratio 0.063 (0.43 before the counter-based draws); it is
+    about 1 if streams stop being shared. Measure it again with
+    ``.venv/bin/python -m pytest -q -s tests/test_experiments_stats.py -k common_random``.
     """
     reps = 16
     ref = np.array([final_mean("satisfaction", replicate_seed(1, r)) for r in range(reps)])
     same = np.array([final_mean("satisfaction", replicate_seed(1, r), **{"government.admin_tasks": 60}) for r in range(reps)])
     other = np.array([final_mean("satisfaction", replicate_seed(2, r), **{"government.admin_tasks": 60}) for r in range(reps)])
     ratio = np.var(same - ref, ddof=1) / np.var(other - ref, ddof=1)
+    print(f"\n  variance ratio {ratio:.3f} (bound {CRN_VARIANCE_RATIO_BOUND})")
     assert ratio < CRN_VARIANCE_RATIO_BOUND, f"variance ratio {ratio:.3f}"
     # Both estimate the same effect.
     assert np.sign((same - ref).mean()) == np.sign((other - ref).mean())

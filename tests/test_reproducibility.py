@@ -231,7 +231,7 @@ def test_keyed_draws_of_one_unit_do_not_move_the_others():
         assert few[1] == many[1] and many[0] >= few[0]
     # numpy's Poisson, by contrast, uses a uniform per event, so a larger first mean shifts the second draw.
     shifted = [np.random.default_rng(s).poisson([0.5, 2.0])[1] != np.random.default_rng(s).poisson([3.0, 2.0])[1] for s in range(200)]
-    assert sum(shifted) > 50
+    assert sum(shifted) > 70  # measured 139 of 200 (print sum(shifted)); bound at about half
 
 
 def test_staff_and_volunteer_draws_are_common_to_policies_that_do_not_touch_them():

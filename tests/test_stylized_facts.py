@@ -5,6 +5,12 @@ random numbers: the same residents, ties and draws wherever the lever does
 not act), takes the mean of an outcome over the final weeks, and asserts the
 direction of the paired difference with a stated tolerance: the mean
 difference must exceed a minimum effect and at least 5 of 6 pairs must agree.
+
+Each minimum effect is about half the effect measured at commit 2ee184d (the
+figure beside it), so a test fails if its effect halves (issue 9, finding 7).
+Measured with ``.venv/bin/python -m pytest -q -s tests/test_stylized_facts.py``,
+which prints every paired effect; rerun it and reset the figures when the model
+changes on purpose.
 """
 
 from __future__ import annotations
@@ -31,7 +37,12 @@ def paired(a: dict, b: dict, outcome: str, **kw) -> np.ndarray:
 
 
 def assert_direction(diffs: np.ndarray, sign: int, min_effect: float) -> None:
-    """Mean difference beyond ``min_effect`` in direction ``sign``; 5 of 6 pairs agree."""
+    """Mean difference beyond ``min_effect`` in direction ``sign``; 5 of 6 pairs agree.
+
+    Prints the measured effect, so ``.venv/bin/python -m pytest -q -s
+    tests/test_stylized_facts.py`` shows every figure the tolerances were set from.
+    """
+    print(f"\n  measured {diffs.mean():+.5g} (spread {diffs.std(ddof=1):.3g}, min_effect {min_effect:g}, ratio {sign * diffs.mean() / min_effect:.2f})")
     assert sign * diffs.mean() > min_effect, f"mean paired difference {diffs.mean():+.4f}, wanted {'+' if sign > 0 else '-'}{min_effect}"
     assert (sign * diffs > 0).sum() >= len(diffs) - 1, f"pairs disagree: {np.round(diffs, 4)}"
 
@@ -52,7 +63,8 @@ def test_more_money_more_coverage_with_diminishing_returns():
     assert cov[30] > cov[15] and cov[480] > cov[240] > cov[30], cov
     first = (cov[30] - cov[15]) / 15
     last = (cov[480] - cov[240]) / 240
-    assert first > 2 * last, f"marginal coverage per yuan: first {first:.5f}, last {last:.5f}"
+    print(f"\n  coverage {cov}; marginal per yuan first {first:.5f}, last {last:.5f}, ratio {first / last:.1f}")
+    assert first > 20 * last, f"marginal coverage per yuan: first {first:.5f}, last {last:.5f}"  # measured ratio 46
 
 
 def test_urban_biased_allocation_opens_gap_and_equalising_narrows_it():
@@ -70,23 +82,23 @@ def test_low_pay_raises_turnover_and_worsens_service():
     """P4: pay at 0.6x instead of 1.3x the minimum wage: more turnover, fewer service hours, less coverage."""
     fair = {"committees.pay_ratio_urban": 1.3, "committees.pay_ratio_rural": 1.3}
     low = {"committees.pay_ratio_urban": 0.6, "committees.pay_ratio_rural": 0.6}
-    assert_direction(paired(fair, low, "staff_turnover", tail=52), +1, 0.001)
-    assert_direction(paired(fair, low, "service_hours", tail=13), -1, 50.0)
-    assert_direction(paired(fair, low, "coverage", tail=13), -1, 0.005)
+    assert_direction(paired(fair, low, "staff_turnover", tail=52), +1, 0.0014)  # measured +0.00288
+    assert_direction(paired(fair, low, "service_hours", tail=13), -1, 78.0)  # measured -155
+    assert_direction(paired(fair, low, "coverage", tail=13), -1, 0.036)  # measured -0.0714
 
 
 def test_responsive_committees_raise_participation_and_matched_services():
     """M3: responsiveness raises participation, and the learned mix raises coverage."""
     low, high = {"committees.responsiveness": 0.1}, {"committees.responsiveness": 0.9}
-    assert_direction(paired(low, high, "participation_rate"), +1, 0.03)
-    assert_direction(paired(low, high, "coverage"), +1, 0.01)
+    assert_direction(paired(low, high, "participation_rate"), +1, 0.042)  # measured +0.0841
+    assert_direction(paired(low, high, "coverage"), +1, 0.03)  # measured +0.0604
 
 
 def test_volunteer_registration_training_incentives_more_hours_better_retention():
     """M4: registration, training and incentives give more volunteer hours and volunteers."""
     policy = {"volunteers.registration": 0.8, "volunteers.training_hours": 40, "volunteers.incentive_per_hour": 5, "volunteers.recognition": True}
-    assert_direction(paired({}, policy, "volunteer_hours"), +1, 20.0)
-    assert_direction(paired({}, policy, "volunteer_rate"), +1, 0.005)
+    assert_direction(paired({}, policy, "volunteer_hours"), +1, 100.0)  # measured +202
+    assert_direction(paired({}, policy, "volunteer_rate"), +1, 0.0098)  # measured +0.0195
 
 
 def test_volunteer_policy_lowers_dropout():
@@ -99,12 +111,12 @@ def test_volunteer_policy_lowers_dropout():
         return vol.left / max(vol.recruited, 1)
 
     diffs = np.array([dropout(policy, s) - dropout({}, s) for s in SEEDS])
-    assert_direction(diffs, -1, 0.02)
+    assert_direction(diffs, -1, 0.12)  # measured -0.233
 
 
 def test_liaison_visits_cut_backlog():
     """M5: leaders visiting communities cut the backlog of waiting needs."""
-    assert_direction(paired({}, {"liaison.leaders": 6}, "backlog"), -1, 5.0)
+    assert_direction(paired({}, {"liaison.leaders": 6}, "backlog"), -1, 15.0)  # measured -30.5
 
 
 def test_planned_siting_more_access_for_same_capital():
@@ -113,10 +125,10 @@ def test_planned_siting_more_access_for_same_capital():
     base = {**SMALL, "steps": 60}
     planned, ad_hoc = {**capital, "planning.strategy": "coverage_max"}, {**capital, "planning.strategy": "ad_hoc"}
     diffs = np.array([final_mean(planned, s, "access_coverage", tail=4, base=base) - final_mean(ad_hoc, s, "access_coverage", tail=4, base=base) for s in SEEDS])
-    assert_direction(diffs, +1, 0.02)
+    assert_direction(diffs, +1, 0.047)  # measured +0.0944
 
 
-@pytest.mark.parametrize("outcome, sign, min_effect", [("leakage", -1, 100.0), ("trust", +1, 0.05)])
+@pytest.mark.parametrize("outcome, sign, min_effect", [("leakage", -1, 450.0), ("trust", +1, 0.107)])  # measured -899, +0.214
 def test_transparency_less_leakage_more_trust(outcome, sign, min_effect):
     """M6: open accounts cut leakage and raise trust."""
     diffs = paired({"committees.transparency": 0.1}, {"committees.transparency": 0.9}, outcome)

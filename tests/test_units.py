@@ -64,6 +64,7 @@ def test_low_morale_raises_departures():
     sad.morale[:] = 0.0
     happy.turnover()
     sad.turnover()
+    # Hazard x4 at zero morale; measured ratio 3.8 (print sad/happy departures here), bound at about half.
     assert sad.departures.sum() > 2 * happy.departures.sum()
 
 
