@@ -103,7 +103,8 @@ class SourceError(Exception):
         """The one-line form ``FILE:LINE:COL: dotted.key: message``, whatever the names hold."""
         # The key is one word however it was written, so the line splits into its four fields.
         key = re.sub(r"\s", lambda m: repr(m.group())[1:-1] if m.group() != " " else "\\x20", printable(self.key, 120, cut="...")) if self.key else "(document)"
-        where = Position(printable(self.position.file, 1000, cut="..."), self.position.line, self.position.col)
+        # str(), not the fields: a plan built in Python is located as "<python>" (experiments.plan_check).
+        where = printable(str(self.position), 1000, cut="...")
         return f"{where}: {key}: {printable(self.message)}"
 
 
