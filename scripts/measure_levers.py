@@ -64,10 +64,22 @@ CONTEXTS: dict[str, tuple[str, dict[str, Any]]] = {
     "platform": ("m1_planning", {}),  # information platform and sharing on (M1)
     # Enough capital for several centres a round in a 3,000-person district (M1).
     "planning": ("m1_planning", {"planning.capital_per_capita": 300.0, "planning.facility_cost": 100_000.0, "planning.cycle_weeks": 13}),
+    # The party committee's effect sizes act only where it coordinates, and its
+    # visit boost only where leaders visit: the reform at full coordination.
+    "party": ("integrated_reform", {"party.coordination": 1.0}),
+    # Arrears exist only where the payroll grant falls short (P4).
+    "arrears": ("stress_budget_cut", {}),
+    # The per-visit cap binds only where the departments' pot holds more than visits take.
+    "liaison_rich": ("m5_liaison", {"liaison.department_funds": 5_000_000.0}),
 }
 #: First matching key prefix -> context; everything else runs on the baseline.
 CONTEXT_OF = (
+    ("liaison.mobilised_funds", "liaison_rich"),
     ("liaison.", "liaison"),
+    ("party.duplicate_task_share", "party"),
+    ("party.volunteer_drive", "party"),
+    ("party.visit_boost", "party"),
+    ("behaviour.arrears_morale", "arrears"),
     ("behaviour.visit_quality", "liaison"),
     ("ngos.", "purchasing"),
     ("government.purchase_share", "purchasing"),
@@ -104,7 +116,7 @@ VALUES: dict[str, tuple[Any, Any]] = {
     "residents.need_rate": (0.008, 0.016),
 }
 #: Outcomes a policy reader watches, for the ``headline`` column.
-HEADLINE = ("coverage", "satisfaction", "trust", "backlog", "wait_weeks", "access_coverage", "urban_rural_gap", "equity_gini", "participation_rate", "volunteer_rate", "staff_turnover")
+HEADLINE = ("coverage", "satisfaction", "trust", "backlog", "wait_mean", "abandoned_share", "unasked_share", "access_coverage", "urban_rural_gap", "equity_gini", "participation_rate", "volunteer_rate", "staff_turnover")
 #: Scores beyond this are all "certain" (deterministic outcomes); among them a
 #: behavioural outcome is preferred to an account of money (`ACCOUNTS`).
 SURE = 1000.0

@@ -24,6 +24,7 @@ import pytest
 
 import sim
 from sim.fates import NeedFates, wait_quantile
+from sim.liaison import hard_cases
 from sim.parameters import Behaviour
 from sim.residents import perceived_integrity
 
@@ -240,3 +241,20 @@ def test_party_coordination_consolidates_tasks_and_drives_volunteering():
     assert admin.mean() < -0.05 and (admin < 0).all(), admin
     vol = paired({"party.coordination": 0.0}, {"party.coordination": 1.0}, "volunteer_rate", tail=13)
     assert vol.mean() > 0.0033 and (vol > 0).all(), vol
+
+
+def test_party_visit_boost_lets_a_visit_take_on_more_hard_cases():
+    """party.visit_boost: at full coordination a visit takes on (1 + boost) x the cases (sim.liaison).
+
+    Measured in a district where many requests wait (committees spend no time
+    on services until the visit), so the number a visit can take on binds.
+    """
+    taken = {}
+    for boost in (0.0, 1.0):
+        data = {**QUIET, "residents": {"need_rate": 0.05, "awareness": 1.0, "max_wait_weeks": 20}, "steps": 6}
+        model = sim.CommunityModel(data, rng=2, **{"party.coordination": 1.0, "party.visit_boost": boost, "liaison.leaders": 1, "liaison.visit_interval_weeks": 1})
+        model.run(steps=5)
+        model.committees.service_hours[:] = 1000.0  # staff time for the visit, not for the queue
+        taken[boost] = len(hard_cases(model, np.array([0])))
+    # 4 hours a visit at 1 hour a case: 4 cases, 8 with the boost (less where a resident cannot reach the service).
+    assert taken[0.0] <= 4 and taken[1.0] > taken[0.0], taken

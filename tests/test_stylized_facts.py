@@ -6,7 +6,8 @@ not act), takes the mean of an outcome over the final weeks, and asserts the
 direction of the paired difference with a stated tolerance: the mean
 difference must exceed a minimum effect and at least 5 of 6 pairs must agree.
 
-Each minimum effect is about half the effect measured at commit 2ee184d (the
+Each minimum effect is about half the effect measured at commit 2ee184d or, where
+the issue-9 model moved it, on that model (the
 figure beside it), so a test fails if its effect halves (issue 9, finding 7).
 Measured with ``.venv/bin/python -m pytest -q -s tests/test_stylized_facts.py``,
 which prints every paired effect; rerun it and reset the figures when the model
@@ -79,12 +80,16 @@ def test_urban_biased_allocation_opens_gap_and_equalising_narrows_it():
 
 
 def test_low_pay_raises_turnover_and_worsens_service():
-    """P4: pay at 0.6x instead of 1.3x the minimum wage: more turnover, fewer service hours, less coverage."""
+    """P4: pay at 0.6x instead of 1.3x the minimum wage: more turnover, fewer service hours, longer waits.
+
+    With needs counted once (issue 9) worse service shows as waiting more than
+    as unmet need: coverage moved -0.008 (spread 0.008), the mean wait +0.14.
+    """
     fair = {"committees.pay_ratio_urban": 1.3, "committees.pay_ratio_rural": 1.3}
     low = {"committees.pay_ratio_urban": 0.6, "committees.pay_ratio_rural": 0.6}
     assert_direction(paired(fair, low, "staff_turnover", tail=52), +1, 0.0014)  # measured +0.00288
     assert_direction(paired(fair, low, "service_hours", tail=13), -1, 78.0)  # measured -155
-    assert_direction(paired(fair, low, "coverage", tail=13), -1, 0.036)  # measured -0.0714
+    assert_direction(paired(fair, low, "wait_mean", tail=13), +1, 0.07)  # measured +0.139 (issue-9 model)
 
 
 def test_responsive_committees_raise_participation_and_matched_services():
@@ -115,8 +120,13 @@ def test_volunteer_policy_lowers_dropout():
 
 
 def test_liaison_visits_cut_backlog():
-    """M5: leaders visiting communities cut the backlog of waiting needs."""
-    assert_direction(paired({}, {"liaison.leaders": 6}, "backlog"), -1, 15.0)  # measured -30.5
+    """M5: leaders visiting communities cut the backlog of waiting needs, and fewer are given up.
+
+    Visits now spend the committee's staff time on the longest waits instead of
+    closing half the queue for free (issue 9): the effect is smaller.
+    """
+    assert_direction(paired({}, {"liaison.leaders": 6}, "backlog"), -1, 3.0)  # measured -5.92 (issue-9 model; -30.5 before)
+    assert_direction(paired({}, {"liaison.leaders": 6}, "abandoned_share"), -1, 0.0016)  # measured -0.0033
 
 
 def test_planned_siting_more_access_for_same_capital():
@@ -128,7 +138,7 @@ def test_planned_siting_more_access_for_same_capital():
     assert_direction(diffs, +1, 0.047)  # measured +0.0944
 
 
-@pytest.mark.parametrize("outcome, sign, min_effect", [("leakage", -1, 450.0), ("trust", +1, 0.107)])  # measured -899, +0.214
+@pytest.mark.parametrize("outcome, sign, min_effect", [("leakage", -1, 450.0), ("trust", +1, 0.072)])  # measured -899, +0.145 (issue-9 model: trust reads seen leakage)
 def test_transparency_less_leakage_more_trust(outcome, sign, min_effect):
     """M6: open accounts cut leakage and raise trust."""
     diffs = paired({"committees.transparency": 0.1}, {"committees.transparency": 0.9}, outcome)
