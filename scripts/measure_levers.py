@@ -116,7 +116,10 @@ VALUES: dict[str, tuple[Any, Any]] = {
     "residents.need_rate": (0.008, 0.016),
 }
 #: Outcomes a policy reader watches, for the ``headline`` column.
-HEADLINE = ("coverage", "satisfaction", "trust", "backlog", "wait_mean", "abandoned_share", "unasked_share", "access_coverage", "urban_rural_gap", "equity_gini", "participation_rate", "volunteer_rate", "staff_turnover")
+HEADLINE = (
+    "coverage", "satisfaction", "trust", "backlog", "wait_mean", "abandoned_share", "unasked_share",
+    "access_coverage", "urban_rural_gap", "equity_gini", "participation_rate", "volunteer_rate", "staff_turnover",
+)  # fmt: skip
 #: Scores beyond this are all "certain" (deterministic outcomes); among them a
 #: behavioural outcome is preferred to an account of money (`ACCOUNTS`).
 SURE = 1000.0
