@@ -215,7 +215,7 @@ OUTCOME_NAMES: dict[str, tuple[str, str]] = {
     "trust": ("trust", "信任度"),
     "satisfaction_urban": ("satisfaction, urban", "满意度（城市）"),
     "satisfaction_rural": ("satisfaction, rural", "满意度（农村）"),
-    "urban_rural_gap": ("urban–rural gap (urban − rural)", "城乡差距（城市−农村）"),
+    "urban_rural_gap": ("urban − rural gap", "城乡差距（城−乡）"),
     "abandoned_share": ("needs given up after waiting", "等待后放弃的需求"),
     "unasked_share": ("needs never asked for", "未提出的需求"),
     "wait_mean": ("mean wait, weeks", "平均等待（周）"),

@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
 from typing import Any
@@ -99,6 +100,15 @@ def _threads() -> int:
         return 2
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the pool and reports in one line.
+
+    A Ctrl-C in a terminal reaches the whole process group; without this each
+    worker printed a KeyboardInterrupt traceback beside the command's one line.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _noop(_: object) -> None:
     """A task that does nothing (used to start workers)."""
 
@@ -152,7 +162,7 @@ class Local(Executor):
         """Create the pool and wait until every worker has run a task."""
         if self.workers == 1 or self._pool is not None:
             return
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_ignore_interrupts)
         list(self._pool.map(_noop, range(self.workers)))
 
     def close(self) -> None:
