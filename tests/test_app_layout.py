@@ -75,7 +75,8 @@ OUTSIDE = """() => {
     + ' ' + Math.round(r.left) + '..' + Math.round(r.right) + ': ' + (el.innerText || '').slice(0, 40);
   for (const el of document.querySelectorAll('.v-application *')) {
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || el.closest('.v-menu__content, .v-tooltip__content')) continue;
+    // Menus and tooltips float; a loading bar's stripes slide in from off-screen by design.
+    if (r.width === 0 || r.height === 0 || el.closest('.v-menu__content, .v-tooltip__content, .v-progress-linear')) continue;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || s.display === 'none' || s.opacity === '0') continue;
     if ((r.right > width + 1 || r.left < -1) && !scrolled(el)) out.push(describe(el, r));
