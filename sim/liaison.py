@@ -59,8 +59,7 @@ def hard_cases(model, visited: np.ndarray) -> np.ndarray:
     ranked, ranked_comm = candidates[order], comm[order]
     first = np.searchsorted(ranked_comm, ranked_comm, side="left")
     taken = ranked[np.arange(len(ranked)) - first < cases[ranked_comm]]
-    taken_comm = res.community[res.open[taken]]
-    board.service_hours -= np.bincount(taken_comm, minlength=n_comm) * hours_per_need
+    board.service_hours -= np.bincount(open_comm[taken], minlength=n_comm) * hours_per_need
     category = res.open_category[taken].astype(np.int64)
     reach = 1 - FACILITY_DEPENDENCE[category] * (1 - res.access[res.open[taken]])
     return taken[luck[taken] < reach]

@@ -246,11 +246,12 @@ class CommunityModel(mesa.Model):
         self.waiting_this_week = len(res.open)  # requests waiting or new, before liaison and service
 
     def _close(self, rows: np.ndarray, quality: np.ndarray) -> np.ndarray:
-        """Close open requests as met, booking each need's fate by the week it arose."""
+        """Close open requests as met, booking each need's fate by the week it arose and counting it this week."""
         res = self.residents
         arrival = res.open_arrival[rows]
         who = res.close(rows, quality, self.week)
         self.fates.met_now(res.profile[who], res.community[who], arrival)
+        self.met_this_week += len(who)
         return who
 
     def _service(self) -> None:
@@ -277,8 +278,7 @@ class CommunityModel(mesa.Model):
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
         met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))
-        served = self._close(np.flatnonzero(met), supply.quality[comm[met], cat[met]])
-        self.met_this_week += len(served)
+        self._close(np.flatnonzero(met), supply.quality[comm[met], cat[met]])
         gave_up, arrival = res.wait_a_week(self.week, sc.residents.max_wait_weeks)
         self.fates.abandoned_now(res.profile[gave_up], res.community[gave_up], arrival)
         unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
@@ -291,7 +291,6 @@ class CommunityModel(mesa.Model):
             rows = hard_cases(self, visited)
             resolved = self._close(rows, np.full(len(rows), self.scenario.behaviour.visit_quality))
             self.government.resolved += len(resolved)
-            self.met_this_week += len(resolved)
 
     def _residents(self) -> None:
         res = self.residents
