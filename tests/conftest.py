@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 import re
 import subprocess
@@ -48,6 +49,27 @@ SMALL_OVERRIDES: dict[str, Any] = {"world.residents": 3000}
 
 #: ``FILE:LINE:COL: dotted.key: message`` (the file may hold no colon).
 ERROR_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<key>\S+): (?P<message>.+)$")
+
+
+def _load_run_module():
+    spec = importlib.util.spec_from_file_location("run_cli_under_test", REPO / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_in_process(*argv: str) -> int:
+    """``run.main(argv)`` in this process (faster than `run_cli`); argparse's exits become return codes."""
+    global _run_module
+    if _run_module is None:
+        _run_module = _load_run_module()
+    try:
+        return _run_module.main(list(argv))
+    except SystemExit as exc:
+        return int(exc.code)
+
+
+_run_module = None
 
 
 def small_scenario(**sections: Any) -> dict[str, Any]:

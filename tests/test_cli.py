@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, SCENARIO_FILES, parse_error_line, run_cli
+from conftest import REPO, SCENARIO_FILES, parse_error_line, run_cli, run_in_process
 from pandas.testing import assert_frame_equal
 
 import sim
@@ -41,22 +41,7 @@ SETS = {"world.residents": 3000, "government.admin_tasks": 40}
 SEED, STEPS = 9, 5
 
 
-def _load_run_module():
-    spec = importlib.util.spec_from_file_location("run_cli_under_test", REPO / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_module = _load_run_module()
-
-
-def main(*argv: str) -> int:
-    """``run.main(argv)`` in this process; argparse's exits become return codes."""
-    try:
-        return run_module.main(list(argv))
-    except SystemExit as exc:
-        return int(exc.code)
+main = run_in_process  # run.py's main() in this process (tests/conftest.py)
 
 
 def _no_partial(folder: Path) -> None:

@@ -12,14 +12,13 @@ the machine do not count). The largest inputs are also held to a memory bound.
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import ERROR_LINE, REPO, run_cli
+from conftest import ERROR_LINE, run_cli, run_in_process
 from hostile_cases import CASES, GOOD, Case, make_files
 
 from sim import ScenarioError, load_scenario
@@ -28,22 +27,7 @@ from sim import ScenarioError, load_scenario
 MEMORY_BOUND_MIB = 64
 
 
-def _load_run_module():
-    spec = importlib.util.spec_from_file_location("run_cli_hostile", REPO / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_module = _load_run_module()
-
-
-def main(*argv: str) -> int:
-    """``run.main(argv)`` in this process; argparse's exits become return codes."""
-    try:
-        return run_module.main(list(argv))
-    except SystemExit as exc:
-        return int(exc.code)
+main = run_in_process  # run.py's main() in this process (tests/conftest.py)
 
 
 @pytest.fixture(scope="module", autouse=True)
