@@ -15,8 +15,7 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-#: Residents above which the degree groups of `Ties.neighbour_mean` store int32 indices.
-LARGE = 1 << 19
+from sim.jit import kernel
 
 
 @dataclass(frozen=True)
@@ -46,38 +45,12 @@ class Ties:
             hi: one past the last resident to compute for; None means all.
         """
         hi = len(self.indptr) - 1 if hi is None else hi
-        # Residents grouped by degree, each group's neighbours as a (degree,
-        # residents) matrix: one gather, then `degree` contiguous vector adds
-        # in exactly the order of np.add.reduceat over each resident's ties
-        # (`_reduceat_order`), so the sums are bit-identical to the segment
-        # sums used before, at 2.3x the speed (issue 12, docs/performance.md).
-        out = np.zeros(hi - lo, values.dtype)
-        for _degree, rows, neighbours in self._degree_groups(lo, hi):
-            out[rows] = _reduceat_order(values[neighbours])
-        out *= self.inverse_degree[lo:hi]
-        return out
-
-    @cached_property
-    def _group_cache(self) -> dict[tuple[int, int], list]:
-        return {}
-
-    def _degree_groups(self, lo: int, hi: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """(degree, rows, neighbour matrix) for residents ``lo:hi`` with at least one tie, built once per range."""
-        groups = self._group_cache.get((lo, hi))
-        if groups is None:
-            # intp indices gather fastest (no conversion); above LARGE residents
-            # int32 ones keep the peak memory of a city run where it was.
-            index = np.intp if len(self.indptr) - 1 < LARGE else np.int32
-            degree = self.degree[lo:hi]
-            groups = []
-            for d in np.unique(degree[degree > 0]):
-                rows = np.flatnonzero(degree == d)
-                neighbours = np.empty((d, len(rows)), index)
-                for j in range(d):  # one tie at a time: no (d, rows) temporary of positions
-                    np.take(self.indices, self.indptr[lo + rows] + j, out=neighbours[j])
-                groups.append((int(d), rows.astype(index), neighbours))
-            self._group_cache[(lo, hi)] = groups
-        return groups
+        # One compiled loop over the residents (sim.jit), each sum in exactly
+        # the order np.add.reduceat adds a segment, so the means are
+        # bit-identical to the segment sums of the first version (issue 12,
+        # docs/performance.md). No degree groups or gather copies are kept,
+        # so a city run holds no index arrays beyond the CSR graph.
+        return _neighbour_means(self.indptr, self.indices, values, self.inverse_degree, lo, hi)
 
     def count_neighbours_in(self, members: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Number of each resident's ties that lead to one of ``members`` (indices), or their summed ``weights``.
@@ -101,36 +74,58 @@ class Ties:
         return graph
 
 
-def _reduceat_order(gathered: np.ndarray) -> np.ndarray:
-    """Column sums of ``gathered`` (shape (d, m)), rounded exactly as ``np.add.reduceat`` sums a segment of d.
+@kernel
+def _pairwise_sum(values, indices, start, n):
+    """Sum of ``values[indices[start:start + n]]`` in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
 
-    numpy's reduction keeps the first element and adds the pairwise sum of
-    the rest (``pairwise_sum`` in numpy's loops_utils): below 8 elements a
-    plain left-to-right loop, from 8 to 128 eight running sums combined as
-    ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the remainder.
+    Below 8 elements a plain left-to-right loop; from 8 to 128 eight running
+    sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then
+    the remainder; above 128 the halves (cut at a multiple of 8) recursively.
     Floating-point addition is not associative, so keeping the order keeps
-    every bit (checked against reduceat in tests/test_ensemble_kernels.py).
+    every bit (checked against numpy in tests/test_ensemble_kernels.py).
     """
-    d = len(gathered)
-    rest = d - 1
-    if rest == 0:
-        return gathered[0].copy()
-    if rest > 128:  # numpy recurses beyond its block of 128: use it directly
-        return np.add.reduceat(np.ascontiguousarray(gathered.T).ravel(), np.arange(0, gathered.size, d))
-    if rest < 8:
-        total = gathered[1].copy()
-        for j in range(2, d):
-            total += gathered[j]
-    else:
-        r = gathered[1:9].copy()
+    if n < 8:
+        total = values[indices[start]] - values[indices[start]]  # +0 of the values' type, where numpy starts its loop
+        for k in range(n):
+            total += values[indices[start + k]]
+        return total
+    if n <= 128:
+        r0, r1, r2, r3 = values[indices[start]], values[indices[start + 1]], values[indices[start + 2]], values[indices[start + 3]]
+        r4, r5, r6, r7 = values[indices[start + 4]], values[indices[start + 5]], values[indices[start + 6]], values[indices[start + 7]]
         i = 8
-        while i < rest - rest % 8:
-            r += gathered[1 + i : 9 + i]
+        while i < n - n % 8:
+            j = start + i
+            r0 += values[indices[j]]
+            r1 += values[indices[j + 1]]
+            r2 += values[indices[j + 2]]
+            r3 += values[indices[j + 3]]
+            r4 += values[indices[j + 4]]
+            r5 += values[indices[j + 5]]
+            r6 += values[indices[j + 6]]
+            r7 += values[indices[j + 7]]
             i += 8
-        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        for k in range(i, rest):
-            total += gathered[1 + k]
-    return gathered[0] + total
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            total += values[indices[start + i]]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(values, indices, start, half) + _pairwise_sum(values, indices, start + half, n - half)
+
+
+@kernel
+def _neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
+    """Mean over each resident's ties for residents ``lo:hi``: the first tie plus the pairwise sum of the rest, as ``np.add.reduceat`` sums a segment."""
+    out = np.zeros(hi - lo, values.dtype)
+    for i in range(lo, hi):
+        start, degree = indptr[i], indptr[i + 1] - indptr[i]
+        if degree > 0:
+            total = values[indices[start]]
+            if degree > 1:
+                total += _pairwise_sum(values, indices, start + 1, degree - 1)
+            out[i - lo] = total * inverse_degree[i]
+    return out
 
 
 def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: float, rng: np.random.Generator) -> Ties:
