@@ -122,7 +122,13 @@ def _neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
         start, degree = indptr[i], indptr[i + 1] - indptr[i]
         if degree > 0:
             total = values[indices[start]]
-            if degree > 1:
+            if degree < 9:  # the usual case, inline: the rest summed left to right, as numpy does below 8
+                if degree > 1:
+                    rest = values[indices[start + 1]]
+                    for k in range(start + 2, start + degree):
+                        rest += values[indices[k]]
+                    total += rest
+            else:
                 total += _pairwise_sum(values, indices, start + 1, degree - 1)
             out[i - lo] = total * inverse_degree[i]
     return out

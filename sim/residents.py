@@ -29,12 +29,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim import need_kernels
+from sim.need_kernels import NEVER
 from sim.parameters import CATEGORIES, GROUPS
 from sim.rng import keyed_uniforms, stream_key
 from sim.world import N_PROFILES, URBAN_BIT, Layout, need_rates_by_profile
-
-#: Sentinel week for "no need scheduled" (the resident is waiting on one).
-NEVER = np.iinfo(np.int32).max
 
 # Satisfaction, waiting, trust and word-of-mouth rates are scenario keys
 # (`behaviour.*`, assumptions), read where they act so a mid-run change applies.
@@ -123,20 +122,8 @@ class Residents(mesa.Agent):
         The rate is a person's times the agent's people without an open need;
         an agent whose people all wait gets no next need until one is closed.
         """
-        if len(who) == 0:
-            return
-        free = self.scale - self.open_count[who]
-        live = free > 0
-        self.next_need[who[~live]] = NEVER
-        who = who[live]
-        if len(who) == 0:
-            return
-        p = -np.expm1(-self.profile_rate[self.profile[who]] * free[live])
-        u = keyed_uniforms(self.key_needs, who, self.need_events[who])
-        p = np.minimum(p, 1 - 1e-12)  # a certain need next week: wait 1
-        wait = 1 + np.floor(np.log(u) / np.log1p(-p))  # geometric on {1, 2, ...} by inversion
-        self.need_events[who] += 1
-        self.next_need[who] = np.minimum(now + wait, NEVER - 1).astype(np.int32)
+        # A compiled loop (sim.need_kernels), the same arithmetic as the numpy version.
+        need_kernels.schedule(who, now, self.scale, self.open_count, self.profile, self.profile_rate, self.need_events, self.next_need, np.uint64(self.key_needs))
 
     # -- step parts ---------------------------------------------------------
 
@@ -146,7 +133,7 @@ class Residents(mesa.Agent):
         Returns:
             indices of residents whose need lapsed unasked (unaware, P1).
         """
-        due = np.flatnonzero(self.next_need == week)
+        due = need_kernels.due_this_week(self.next_need, week)
         if len(due) == 0:
             return due
         rng = self.model.streams["needs"]
@@ -158,20 +145,18 @@ class Residents(mesa.Agent):
             # Number the people of one agent with a need this week 0, 1, 2 ...
             nth = np.arange(len(due)) - np.repeat(np.cumsum(counts) - counts, counts)
             event = np.repeat(event, counts) * np.uint64(1024) + nth.astype(np.uint64)
-        u = keyed_uniforms(self.key_needs, due, event, salt=1)
-        category = (u[:, None] > self.profile_cdf[self.profile[due]]).sum(axis=1)
-        asks = keyed_uniforms(self.key_needs, due, event, salt=2) < self.awareness[due]
+        key = np.uint64(self.key_needs)
+        category, asks = need_kernels.categorise(key, due, event, self.profile, self.profile_cdf, self.awareness, len(CATEGORIES) - 1)
         askers = due[asks]
         self.open = np.concatenate([self.open, askers])
-        self.open_category = np.concatenate([self.open_category, np.minimum(category[asks], len(CATEGORIES) - 1).astype(np.int8)])
+        self.open_category = np.concatenate([self.open_category, category[asks]])
         self.waited = np.concatenate([self.waited, np.zeros(len(askers), np.int16)])
         self.open_event = np.concatenate([self.open_event, event[asks]])
         self.open_arrival = np.concatenate([self.open_arrival, np.full(len(askers), week, np.int32)])
         lapsed = due[~asks]
         step = self.model.scenario.behaviour.satisfaction_step
         if self.scale == 1:  # `due` holds each person once
-            self.open_count[askers] += 1
-            self.satisfaction[lapsed] *= 1 - step / 2
+            need_kernels.book_one_person_needs(due, asks, self.open_count, self.satisfaction, np.float32(1 - step / 2))
         else:
             np.add.at(self.open_count, askers, 1)
             np.multiply.at(self.satisfaction, lapsed, np.float32(1 - step / 2 / self.scale))

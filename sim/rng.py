@@ -99,8 +99,9 @@ def keyed_uniforms(key: int, who: np.ndarray, counter: np.ndarray, salt: int | n
     """
     # One compiled loop (sim.jit): the numpy version was ~20 array passes,
     # ~70 us a call at the sizes of a week, called ~10 times a week.
-    counter = np.broadcast_to(np.asarray(counter), np.shape(who))
-    return _uniforms(np.uint64(key), np.asarray(who), counter, np.atleast_1d(np.asarray(salt, np.uint64)))
+    if not isinstance(salt, np.ndarray):
+        salt = np.array([salt], np.uint64)
+    return _uniforms(np.uint64(key), who, counter, salt.astype(np.uint64, copy=False))
 
 
 #: Trials one unit may have in one round of `keyed_binomial` (its counter's stride).
@@ -131,11 +132,10 @@ def keyed_binomial(key: int, trials: np.ndarray, p: np.ndarray, round_: int, sal
     draw of their stream. ``salt`` (one, or one per unit) separates draws of
     the same units for different purposes or groups.
     """
-    trials = np.asarray(trials).astype(np.int64)
-    ids = np.arange(len(trials)) if units is None else np.asarray(units)
-    p = np.broadcast_to(np.asarray(p, np.float64), trials.shape)
-    salts = np.atleast_1d(np.asarray(salt, np.uint64))
-    return _binomial(np.uint64(key), trials, p, np.uint64(round_) * np.uint64(MAX_TRIALS), salts, ids)
+    trials = np.asarray(trials).astype(np.int64, copy=False)
+    ids = np.arange(len(trials)) if units is None else units
+    salts = salt.astype(np.uint64, copy=False) if isinstance(salt, np.ndarray) else np.array([salt], np.uint64)
+    return _binomial(np.uint64(key), trials, p.astype(np.float64, copy=False), np.uint64(round_) * np.uint64(MAX_TRIALS), salts, ids)
 
 
 def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
