@@ -27,6 +27,7 @@ from sim.ngos import NGO, new_ngo
 from sim.outcomes import OUTCOMES, measure
 from sim.parameters import CATEGORIES
 from sim.party import PartyCommittee
+from sim.request_kernels import count_requests, serve_one_person_each
 from sim.residents import MOUTH_BLOCKS, Residents, perceived_integrity
 from sim.rng import base_entropy, make_streams, stream_key
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -258,9 +259,7 @@ class CommunityModel(mesa.Model):
         res, board = self.residents, self.committees
         sc = self.scenario
         n_comm, n_cat = len(self.layout.community_size), len(CATEGORIES)
-        open_ = res.open
-        comm, cat = res.community[open_], res.open_category.astype(np.int64)
-        requests = np.bincount(comm * n_cat + cat, minlength=n_comm * n_cat).reshape(n_comm, n_cat).astype(float)
+        requests = count_requests(res.open, res.open_category, res.community, n_comm, n_cat)
         self._requests = requests
         demand = requests  # each request is one person's need, whatever world.scale (see Residents)
         share = np.divide(requests, requests.sum(axis=1, keepdims=True), out=np.zeros_like(requests), where=requests.sum(axis=1, keepdims=True) > 0)
@@ -277,11 +276,16 @@ class CommunityModel(mesa.Model):
             sc.behaviour.volunteer_quality,
         )  # fmt: skip
         self.volunteer_hours = float((self._matched_hours + self._informal_hours).sum())
-        met = serve(comm, cat, res.access[open_], demand, supply, res.request_uniforms(self.key_service))
-        self._close(np.flatnonzero(met), supply.quality[comm[met], cat[met]])
-        gave_up, arrival = res.wait_a_week(self.week, sc.residents.max_wait_weeks)
-        self.fates.abandoned_now(res.profile[gave_up], res.community[gave_up], arrival)
-        unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
+        if res.scale == 1:  # one compiled pass (sim.request_kernels), the same numbers as the path below
+            unmet_now = np.zeros((n_comm, n_cat))
+            self.met_this_week += serve_one_person_each(self, supply, demand, unmet_now)
+        else:
+            comm, cat = res.community[res.open], res.open_category.astype(np.int64)
+            met = serve(comm, cat, res.access[res.open], demand, supply, res.request_uniforms(self.key_service))
+            self._close(np.flatnonzero(met), supply.quality[comm[met], cat[met]])
+            gave_up, arrival = res.wait_a_week(self.week, sc.residents.max_wait_weeks)
+            self.fates.abandoned_now(res.profile[gave_up], res.community[gave_up], arrival)
+            unmet_now = np.bincount(comm[~met] * n_cat + cat[~met], minlength=n_comm * n_cat).reshape(n_comm, n_cat)
         self.unmet += UNMET_SMOOTHING * (unmet_now - self.unmet)
 
     def _liaison(self) -> None:

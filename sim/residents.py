@@ -235,6 +235,10 @@ class Residents(mesa.Agent):
     def _drop(self, rows: np.ndarray) -> None:
         keep = np.ones(len(self.open), bool)
         keep[rows] = False
+        self.keep_open(keep)
+
+    def keep_open(self, keep: np.ndarray) -> None:
+        """Keep the open requests where ``keep`` is True, in their order; drop the rest."""
         self.open, self.open_category, self.waited = self.open[keep], self.open_category[keep], self.waited[keep]
         self.open_event, self.open_arrival = self.open_event[keep], self.open_arrival[keep]
 

@@ -65,6 +65,11 @@ def assemble_supply(
     return Supply(needs=hours / hours_per_need, quality=quality, hours=hours)
 
 
+def fill_share(supply: Supply, demand: np.ndarray) -> np.ndarray:
+    """Share of requests supply can meet, by community x category (at most 1; 0 where none is asked)."""
+    return np.minimum(1.0, np.divide(supply.needs, demand, out=np.zeros_like(demand), where=demand > 0))
+
+
 def serve(community: np.ndarray, category: np.ndarray, access: np.ndarray, demand: np.ndarray, supply: Supply, uniforms: np.ndarray) -> np.ndarray:
     """Decide which open requests are met this week.
 
@@ -79,7 +84,7 @@ def serve(community: np.ndarray, category: np.ndarray, access: np.ndarray, deman
     Returns:
         a boolean mask over the open requests: True where met.
     """
-    fill = np.minimum(1.0, np.divide(supply.needs, demand, out=np.zeros_like(demand), where=demand > 0))
+    fill = fill_share(supply, demand)
     reach = 1 - FACILITY_DEPENDENCE[category] * (1 - access)
     p = fill[community, category] * reach
     return uniforms < p
