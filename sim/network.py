@@ -75,43 +75,77 @@ class Ties:
 
 
 @kernel
-def _pairwise_sum(values, indices, start, n):
-    """Sum of ``values[indices[start:start + n]]`` in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
-
-    Below 8 elements a plain left-to-right loop; from 8 to 128 eight running
-    sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then
-    the remainder; above 128 the halves (cut at a multiple of 8) recursively.
-    Floating-point addition is not associative, so keeping the order keeps
-    every bit (checked against numpy in tests/test_ensemble_kernels.py).
-    """
+def _pairwise_block(values, indices, start, n):
+    """Numpy's ``pairwise_sum`` of ``values[indices[start:start + n]]`` for n <= 128 (one block, no halving)."""
     if n < 8:
         total = values[indices[start]] - values[indices[start]]  # +0 of the values' type, where numpy starts its loop
         for k in range(n):
             total += values[indices[start + k]]
         return total
+    r0, r1, r2, r3 = values[indices[start]], values[indices[start + 1]], values[indices[start + 2]], values[indices[start + 3]]
+    r4, r5, r6, r7 = values[indices[start + 4]], values[indices[start + 5]], values[indices[start + 6]], values[indices[start + 7]]
+    i = 8
+    while i < n - n % 8:
+        j = start + i
+        r0 += values[indices[j]]
+        r1 += values[indices[j + 1]]
+        r2 += values[indices[j + 2]]
+        r3 += values[indices[j + 3]]
+        r4 += values[indices[j + 4]]
+        r5 += values[indices[j + 5]]
+        r6 += values[indices[j + 6]]
+        r7 += values[indices[j + 7]]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += values[indices[start + i]]
+        i += 1
+    return total
+
+
+@kernel
+def _pairwise_sum(values, indices, start, n):
+    """Sum of ``values[indices[start:start + n]]`` in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
+
+    Below 8 elements a plain left-to-right loop; from 8 to 128 eight running
+    sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then
+    the remainder; above 128 the sum of the two halves (cut at a multiple of
+    8), each summed the same way. Floating-point addition is not
+    associative, so keeping the order keeps every bit (checked against numpy
+    in tests/test_ensemble_kernels.py). The halving is walked with an
+    explicit stack: numba's on-disk cache does not load recursive functions
+    called from other modules reliably (a cached recursive version crashed).
+    """
     if n <= 128:
-        r0, r1, r2, r3 = values[indices[start]], values[indices[start + 1]], values[indices[start + 2]], values[indices[start + 3]]
-        r4, r5, r6, r7 = values[indices[start + 4]], values[indices[start + 5]], values[indices[start + 6]], values[indices[start + 7]]
-        i = 8
-        while i < n - n % 8:
-            j = start + i
-            r0 += values[indices[j]]
-            r1 += values[indices[j + 1]]
-            r2 += values[indices[j + 2]]
-            r3 += values[indices[j + 3]]
-            r4 += values[indices[j + 4]]
-            r5 += values[indices[j + 5]]
-            r6 += values[indices[j + 6]]
-            r7 += values[indices[j + 7]]
-            i += 8
-        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            total += values[indices[start + i]]
-            i += 1
-        return total
-    half = n // 2
-    half -= half % 8
-    return _pairwise_sum(values, indices, start, half) + _pairwise_sum(values, indices, start + half, n - half)
+        return _pairwise_block(values, indices, start, n)
+    node_start = np.empty(64, np.int64)
+    node_n = np.empty(64, np.int64)
+    node_state = np.empty(64, np.int64)  # 0: left half next, 1: right half next, 2: add the halves
+    sums = np.empty(64, values.dtype)
+    depth, filled = 0, 0
+    node_start[0], node_n[0], node_state[0] = start, n, 0
+    while depth >= 0:
+        s, m = node_start[depth], node_n[depth]
+        if m <= 128:
+            sums[filled] = _pairwise_block(values, indices, s, m)
+            filled += 1
+            depth -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        state = node_state[depth]
+        node_state[depth] = state + 1
+        if state == 0:
+            depth += 1
+            node_start[depth], node_n[depth], node_state[depth] = s, half, 0
+        elif state == 1:
+            depth += 1
+            node_start[depth], node_n[depth], node_state[depth] = s + half, m - half, 0
+        else:
+            filled -= 1
+            sums[filled - 1] = sums[filled - 1] + sums[filled]
+            depth -= 1
+    return sums[0]
 
 
 @kernel

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.fates import LENSES, WINDOW, wait_quantile
+from sim.jit import kernel
 from sim.ledger import POTS, SOURCES, USES
+from sim.network import _pairwise_sum
 from sim.parameters import GROUPS
+from sim.world import N_PROFILES, URBAN_BIT
 
 #: How each lens of `sim.fates.LENSES` is suffixed in outcome names ("all" has none).
 SUFFIX = {lens: "" if lens == "all" else f"_{lens}" for lens in LENSES}
@@ -121,8 +124,48 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
     return float(np.clip(1 - 2 * area, 0.0, 1.0))
 
 
+#: Outcome names of each need statistic, one per lens, in `LENSES` order.
+_BY_LENS = {stat: [f"{stat}{SUFFIX[lens]}" for lens in LENSES] for stat in ("coverage", "abandoned_share", "unasked_share", "wait_mean", "wait_p90")}
+_PLACES = ("urban", "rural")
+
+
+@kernel
+def _sums_by_profile(values, profile, n_profiles):
+    """``np.bincount(profile, weights=values)``: float64 sums added in index order, as bincount does."""
+    out = np.zeros(n_profiles)
+    for i in range(len(values)):
+        out[profile[i]] += values[i]
+    return out
+
+
+def _profile_sets() -> tuple[list[str], np.ndarray]:
+    """The urban, rural and group satisfaction outcomes: names, and the profiles each reads (one row each)."""
+    profiles = np.arange(N_PROFILES)
+    urban = (profiles & URBAN_BIT) > 0
+    masks = [urban, ~urban, *(((profiles >> g) & 1) > 0 for g in range(len(GROUPS)))]
+    names = [f"satisfaction_{place}" for place in _PLACES] + [f"satisfaction_{g}" for g in GROUPS]
+    return names, np.array([np.flatnonzero(mask) for mask in masks])  # every set holds half the profiles
+
+
+_SET_NAMES, _SET_PROFILES = _profile_sets()
+
+
+@kernel
+def _sums_over_sets(values, sets):
+    """``values[row].sum()`` for each row of ``sets``, in numpy's pairwise order (`sim.network._pairwise_sum`)."""
+    out = np.empty(len(sets), values.dtype)
+    for r in range(len(sets)):
+        out[r] = _pairwise_sum(values, sets[r], 0, sets.shape[1])
+    return out
+
+
 def measure(model) -> dict[str, float]:
-    """Compute every outcome in `OUTCOMES` for the model's current state."""
+    """Compute every outcome in `OUTCOMES` for the model's current state.
+
+    Written for a weekly call on a small district (issue 12): statistics by
+    lens as arrays named in one go, profile sums in one compiled pass; every
+    value is computed by the same arithmetic as one at a time.
+    """
     res, board, ledger = model.residents, model.committees, model.ledger
     max_wait = model.scenario.residents.max_wait_weeks
     fates = model.fates.by_lens(max_wait)
@@ -131,24 +174,25 @@ def measure(model) -> dict[str, float]:
     hist = fates["wait_hist"]
     served = hist.sum(axis=1)
     mean_wait = np.divide(hist @ np.arange(hist.shape[1]), served, out=np.zeros_like(served), where=served > 0)
-    p90 = wait_quantile(hist, 0.9)
+    some = arisen > 0
     out: dict[str, float] = {}
-    for i, lens in enumerate(LENSES):
-        sfx = SUFFIX[lens]
-        out[f"coverage{sfx}"] = _ratio(met[i], arisen[i])
-        out[f"abandoned_share{sfx}"] = _ratio(abandoned[i], arisen[i], 0.0)
-        out[f"unasked_share{sfx}"] = _ratio(unasked[i], arisen[i], 0.0)
-        out[f"wait_mean{sfx}"] = float(mean_wait[i])
-        out[f"wait_p90{sfx}"] = float(p90[i])
+    for stat, values in (
+        ("coverage", np.divide(met, arisen, out=np.ones_like(met), where=some)),
+        ("abandoned_share", np.divide(abandoned, arisen, out=np.zeros_like(met), where=some)),
+        ("unasked_share", np.divide(unasked, arisen, out=np.zeros_like(met), where=some)),
+        ("wait_mean", mean_wait),
+        ("wait_p90", wait_quantile(hist, 0.9)),
+    ):
+        out.update(zip(_BY_LENS[stat], values.tolist(), strict=True))
     out["served_share_of_waiting"] = _ratio(model.met_this_week, model.waiting_this_week, 0.0)
     out["access_coverage"] = float(res.access.mean())
     out["satisfaction"] = float(res.satisfaction.mean())
     out["trust"] = float(res.trust.mean())
-    urban = res.profile_urban
     counts = res.profile_count
-    sat_p = res.mean_by_profile(res.satisfaction)
-    for place, mask in (("urban", urban), ("rural", ~urban)):
-        out[f"satisfaction_{place}"] = _ratio(sat_p[mask].sum(), counts[mask].sum(), 0.0)
+    sat_p = _sums_by_profile(res.satisfaction, res.profile, len(counts))
+    people = counts[_SET_PROFILES].sum(axis=1)  # integers: exact in any order
+    out.update(zip(_SET_NAMES, np.divide(_sums_over_sets(sat_p, _SET_PROFILES), people, out=np.zeros(len(people)), where=people > 0).tolist(), strict=True))
+    urban = res.profile_urban
     both = counts[urban].sum() > 0 and counts[~urban].sum() > 0
     out["urban_rural_gap"] = out["coverage_urban"] - out["coverage_rural"] if both else 0.0
     out["equity_gini"] = gini(model.fates.community_coverage(max_wait), model.layout.community_size.astype(float))
@@ -174,13 +218,13 @@ def measure(model) -> dict[str, float]:
     out["facilities"] = float(len(model.facilities))
     out["leader_hours"] = model.government.leader_hours
     out["liaison_resolved"] = float(model.government.resolved)
-    for g, name in enumerate(GROUPS):
-        member = res.profile_groups[:, g] > 0
-        out[f"satisfaction_{name}"] = _ratio(sat_p[member].sum(), counts[member].sum(), 0.0)
-    for s in SOURCES:
-        out[f"source_{s}"] = ledger.step_sources[s]
-    for u in USES:
-        out[f"use_{u}"] = uses[u]
-    for p in POTS:
-        out[f"pot_{p}"] = float(ledger.balance[ledger.pot(p)])
+    out.update(zip(_SOURCE_NAMES, (ledger.step_sources[s] for s in SOURCES), strict=True))
+    out.update(zip(_USE_NAMES, (uses[u] for u in USES), strict=True))
+    balance = ledger.balance
+    out.update(zip(_POT_NAMES, (float(balance[ledger.pot(p)]) for p in POTS), strict=True))
     return out
+
+
+_SOURCE_NAMES = [f"source_{s}" for s in SOURCES]
+_USE_NAMES = [f"use_{u}" for u in USES]
+_POT_NAMES = [f"pot_{p}" for p in POTS]

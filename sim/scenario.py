@@ -386,8 +386,7 @@ def _consistency_problems(c: Config) -> Iterable[tuple[str, str]]:
     if links > communities:
         yield (
             "liaison.leaders",
-            f"{c.liaison.leaders} leaders x {c.liaison.communities_per_leader} communities each = {links} links,"
-            f" more than the {communities} communities (allowed: at most {communities} links)",
+            f"{c.liaison.leaders} leaders x {c.liaison.communities_per_leader} communities each = {links} links, more than the {communities} communities (allowed: at most {communities} links)",
         )
     if c.government.purchase_share > 0 and c.ngos.max_ngos == 0:
         yield "government.purchase_share", f"{c.government.purchase_share} of the budget buys NGO services but ngos.max_ngos is 0 (allowed: 0 when no NGO may exist)"

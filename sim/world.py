@@ -70,7 +70,6 @@ class Layout:
         radius = np.maximum.reduceat(dist, np.minimum(self.community_start, len(dist) - 1))
         return np.where(self.community_size > 0, radius, 0.0)
 
-
     def site(self, community: int, rng: np.random.Generator) -> tuple[float, float]:
         """Where a new centre of ``community`` goes: near its centre (normal jitter, sd 0.3 km).
 
