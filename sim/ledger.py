@@ -60,6 +60,15 @@ class Ledger:
             account: a single account index, or None for all committees.
             leak: share lost, scalar or per committee.
         """
+        if account is not None and isinstance(amounts, float) and not isinstance(leak, np.ndarray):
+            # One amount into one account: plain floats, the same arithmetic as
+            # the array path, without its dozen numpy calls (issue 12).
+            lost = amounts * leak
+            self.step_sources[source] += amounts
+            self.total_sources[source] += amounts
+            self.balance[account] += float(amounts - lost)
+            self._book("leakage", float(lost))
+            return
         amounts = np.asarray(amounts, dtype=float)
         lost = amounts * leak
         total = float(amounts.sum())

@@ -146,15 +146,21 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     within 1e-16 of 1 cannot loop for ever.
     """
     lam = np.asarray(lam, dtype=float)
-    k = np.zeros(lam.shape, np.int64)
-    p = np.exp(-lam)
-    cdf = p.copy()
-    more = u > cdf
-    while more.any():
-        k += more
-        p = np.where(more, p * lam / np.maximum(k, 1), p)
-        cdf = np.where(more, cdf + p, cdf)
-        more &= (u > cdf) & ((p > 1e-17) | (k < lam))
+    return _poisson_quantile(np.asarray(u, dtype=float).ravel(), lam.ravel()).reshape(lam.shape)
+
+
+@kernel
+def _poisson_quantile(u, lam):
+    k = np.zeros(len(lam), np.int64)
+    for i in range(len(lam)):
+        p = np.exp(-lam[i])
+        cdf = p
+        more = u[i] > cdf
+        while more:
+            k[i] += 1
+            p = p * lam[i] / k[i]
+            cdf = cdf + p
+            more = (u[i] > cdf) and ((p > 1e-17) or (k[i] < lam[i]))
     return k
 
 

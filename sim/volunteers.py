@@ -21,6 +21,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.jit import kernel
 from sim.parameters import CATEGORIES
 from sim.party import recruitment_factor
 from sim.rng import keyed_binomial, keyed_uniforms, stream_key
@@ -139,13 +140,10 @@ class Volunteers(mesa.Agent):
         ones help where they choose (`INFORMAL_MIX`).
         """
         lev, b = self.model.scenario.volunteers, self.model.scenario.behaviour
-        target = np.where(self.registered, 1 - np.exp(-lev.training_hours / b.training_scale), b.new_volunteer_skill)
-        self.skill += (target - self.skill) / 26  # training spreads over half a year
-        match = np.where(self.registered, min(1.0, b.match_registered + b.platform_match_bonus * platform), b.match_informal)
-        hours = lev.hours_per_week * match * (0.3 + 0.7 * self.skill) * self.count
-        where = community[self.who]
-        matched = np.bincount(where, weights=hours * self.registered, minlength=n_communities)
-        informal = np.bincount(where, weights=hours * ~self.registered, minlength=n_communities)
+        trained = 1 - np.exp(-lev.training_hours / b.training_scale)
+        match = min(1.0, b.match_registered + b.platform_match_bonus * platform)
+        matched, informal = np.zeros(n_communities), np.zeros(n_communities)
+        _train_and_serve(self.skill, self.registered, self.count, community[self.who], float(trained), b.new_volunteer_skill, match, b.match_informal, lev.hours_per_week, matched, informal)
         return matched, informal
 
     def offered_hours(self) -> float:
@@ -157,9 +155,7 @@ class Volunteers(mesa.Agent):
         lev = self.model.scenario.volunteers
         reward = self._incentive_effect() * incentive_paid_share
         care = 0.5 * reward + 0.5 * lev.recognition
-        self.burnout += 0.01 * (lev.hours_per_week / 2) * (1 - self.skill) - 0.02 * care
-        np.clip(self.burnout, 0.0, 1.0, out=self.burnout)
-        hazard = lev.dropout_rate * (1 + 2 * self.burnout) * (1 - 0.4 * reward) * (1 - 0.3 * lev.recognition) * (1 - 0.4 * self.skill)
+        hazard = _burn_out(self.burnout, self.skill, 0.01 * (lev.hours_per_week / 2), 0.02 * care, lev.dropout_rate, 1 - 0.4 * reward, 1 - 0.3 * lev.recognition)
         self.retain_rounds += 1
         cohort = STAY + 4 * (2 * self.joined + self.registered)
         leaving = keyed_binomial(self.key, self.count, hazard, self.retain_rounds, salt=cohort, units=self.who)
@@ -169,3 +165,29 @@ class Volunteers(mesa.Agent):
         stay = self.count > 0
         self.who, self.count, self.registered, self.joined = self.who[stay], self.count[stay], self.registered[stay], self.joined[stay]
         self.skill, self.burnout = self.skill[stay], self.burnout[stay]
+
+
+# Compiled loops of the weekly volunteer work (sim.jit, issue 12): the same
+# arithmetic, in the same order, as the numpy expressions they replaced.
+
+
+@kernel
+def _train_and_serve(skill, registered, count, community, trained, new_skill, match_registered, match_informal, hours_per_week, matched, informal):
+    """Training moves each cohort's skill towards its target over half a year; its hours go to its community, matched or informal (M4)."""
+    for i in range(len(skill)):
+        target = trained if registered[i] else new_skill
+        skill[i] += (target - skill[i]) / 26
+        match = match_registered if registered[i] else match_informal
+        hours = hours_per_week * match * (0.3 + 0.7 * skill[i]) * count[i]
+        matched[community[i]] += hours * registered[i]
+        informal[community[i]] += hours * (not registered[i])
+
+
+@kernel
+def _burn_out(burnout, skill, strain, care, dropout_rate, reward_factor, recognition_factor):
+    """Burnout builds with untrained work and eases with care, within [0, 1]; returns each cohort's hazard of leaving (M4)."""
+    hazard = np.empty(len(burnout))
+    for i in range(len(burnout)):
+        burnout[i] = min(max(burnout[i] + (strain * (1 - skill[i]) - care), 0.0), 1.0)
+        hazard[i] = dropout_rate * (1 + 2 * burnout[i]) * reward_factor * recognition_factor * (1 - 0.4 * skill[i])
+    return hazard
