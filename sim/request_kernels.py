@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.fates import LENS, MAX_WAIT, RING
 from sim.jit import kernel
-from sim.need_kernels import schedule
+from sim.resident_kernels import schedule
 from sim.rng import _keyed_uniform
 from sim.service import FACILITY_DEPENDENCE, fill_share
 
@@ -57,7 +57,7 @@ def serve_and_wait(
     category; ``behaviour`` = (satisfaction step per person as
     float64, the waiting penalty and the give-up factor as float32, max_wait); ``fates`` = `sim.fates.NeedFates` tables (met, abandoned,
     met_c, decided_c, wait_hist); ``need_state`` = the arguments of
-    `sim.need_kernels.schedule` after ``now``. ``unmet_now`` (community x
+    `sim.resident_kernels.schedule` after ``now``. ``unmet_now`` (community x
     category) gets the requests not met.
     """
     who, category, waited, event, arrival = requests

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim import need_kernels
-from sim.need_kernels import NEVER
+from sim import resident_kernels
 from sim.parameters import CATEGORIES, GROUPS
+from sim.resident_kernels import NEVER
 from sim.rng import keyed_uniforms, stream_key
 from sim.world import N_PROFILES, URBAN_BIT, Layout, need_rates_by_profile
 
@@ -122,8 +122,8 @@ class Residents(mesa.Agent):
         The rate is a person's times the agent's people without an open need;
         an agent whose people all wait gets no next need until one is closed.
         """
-        # A compiled loop (sim.need_kernels), the same arithmetic as the numpy version.
-        need_kernels.schedule(who, now, self.scale, self.open_count, self.profile, self.profile_rate, self.need_events, self.next_need, np.uint64(self.key_needs))
+        # A compiled loop (sim.resident_kernels), the same arithmetic as the numpy version.
+        resident_kernels.schedule(who, now, self.scale, self.open_count, self.profile, self.profile_rate, self.need_events, self.next_need, np.uint64(self.key_needs))
 
     # -- step parts ---------------------------------------------------------
 
@@ -133,7 +133,7 @@ class Residents(mesa.Agent):
         Returns:
             indices of residents whose need lapsed unasked (unaware, P1).
         """
-        due = need_kernels.due_this_week(self.next_need, week)
+        due = resident_kernels.due_this_week(self.next_need, week)
         if len(due) == 0:
             return due
         rng = self.model.streams["needs"]
@@ -146,7 +146,7 @@ class Residents(mesa.Agent):
             nth = np.arange(len(due)) - np.repeat(np.cumsum(counts) - counts, counts)
             event = np.repeat(event, counts) * np.uint64(1024) + nth.astype(np.uint64)
         key = np.uint64(self.key_needs)
-        category, asks = need_kernels.categorise(key, due, event, self.profile, self.profile_cdf, self.awareness, len(CATEGORIES) - 1)
+        category, asks = resident_kernels.categorise(key, due, event, self.profile, self.profile_cdf, self.awareness, len(CATEGORIES) - 1)
         askers = due[asks]
         self.open = np.concatenate([self.open, askers])
         self.open_category = np.concatenate([self.open_category, category[asks]])
@@ -156,7 +156,7 @@ class Residents(mesa.Agent):
         lapsed = due[~asks]
         step = self.model.scenario.behaviour.satisfaction_step
         if self.scale == 1:  # `due` holds each person once
-            need_kernels.book_one_person_needs(due, asks, self.open_count, self.satisfaction, np.float32(1 - step / 2))
+            resident_kernels.book_one_person_needs(due, asks, self.open_count, self.satisfaction, np.float32(1 - step / 2))
         else:
             np.add.at(self.open_count, askers, 1)
             np.multiply.at(self.satisfaction, lapsed, np.float32(1 - step / 2 / self.scale))
@@ -256,11 +256,13 @@ class Residents(mesa.Agent):
         Args:
             integrity: the committees' integrity, one value for all or one per community.
         """
-        if np.ndim(integrity):
-            integrity = np.asarray(integrity, np.float32)[self.community]
+        step = self.model.scenario.behaviour.trust_step
+        if not np.ndim(integrity):  # one pass, compiled (sim.resident_kernels), the same float32 rounding
+            resident_kernels.update_trust(self.trust, self.satisfaction, np.float32(0.6 * step), np.float32(0.4 * step) * np.float32(integrity), np.float32(1 - step))
+            return
+        integrity = np.asarray(integrity, np.float32)[self.community]
         # In float32 and in place: one full pass over the residents instead of
         # four float64 temporaries (5.7 -> 2.0 ms a week at 1 M residents).
-        step = self.model.scenario.behaviour.trust_step
         pull = self.satisfaction * np.float32(0.6 * step)
         pull += np.float32(0.4 * step) * integrity
         self.trust *= np.float32(1 - step)
@@ -298,12 +300,8 @@ class Residents(mesa.Agent):
         lo, hi = (0, self.n) if block is None else self.mouth_blocks[block]
         if hi <= lo:
             return
-        sat, aware = self.satisfaction[lo:hi], self.awareness[lo:hi]
         pull = self.model.scenario.behaviour.word_of_mouth
-        sat += pull * (ties.neighbour_mean(self.satisfaction, lo, hi) - sat)
-        heard = ties.neighbour_mean(self.awareness, lo, hi)
-        aware += pull * (heard - aware) + 0.25 * (outreach[self.community[lo:hi]] - aware) * pull
-        np.clip(aware, 0.0, 1.0, out=aware)
+        resident_kernels.word_of_mouth(ties.indptr, ties.indices, ties.inverse_degree, self.satisfaction, self.awareness, outreach, self.community, lo, hi, np.float32(pull), pull)
 
     # -- reading --------------------------------------------------------------
 

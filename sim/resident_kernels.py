@@ -1,4 +1,4 @@
-"""Compiled loops of the need process (P1, P2): when needs fall due, what they are, whether they are asked.
+"""Compiled loops of the residents' week: needs (P1, P2), trust (M6) and word of mouth (M3).
 
 Each kernel is the loop form of the numpy code it replaced in
 `sim.residents` (issue 12: at 40,000 residents a week of that code was
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import kernel
+from sim.network import _neighbour_means
 from sim.rng import _keyed_uniform
 
 #: Sentinel week for "no need scheduled" (the resident is waiting on one).
@@ -90,3 +91,35 @@ def book_one_person_needs(due, asks, open_count, satisfaction, lapse_factor):
             open_count[w] += 1
         else:
             satisfaction[w] = satisfaction[w] * lapse_factor
+
+
+@kernel
+def update_trust(trust, satisfaction, satisfaction_weight, integrity_pull, keep):
+    """Trust drifts towards a mix of own satisfaction and the committees' integrity, in float32 (M6).
+
+    ``satisfaction_weight`` = 0.6 x step, ``integrity_pull`` = 0.4 x step x
+    integrity and ``keep`` = 1 - step, each as float32, as the numpy version
+    rounded them.
+    """
+    for i in range(len(trust)):
+        trust[i] = trust[i] * keep + (satisfaction[i] * satisfaction_weight + integrity_pull)
+
+
+@kernel
+def word_of_mouth(indptr, indices, inverse_degree, satisfaction, awareness, outreach, community, lo, hi, pull32, pull):
+    """Residents ``lo:hi`` move satisfaction and awareness towards their ties' means; outreach adds awareness (M3).
+
+    Both means are read before anyone moves (ties stay inside the block's
+    communities). Satisfaction moves in float32; awareness's outreach term
+    is float64, added to the float32 tie term and rounded to float32, then
+    clipped to [0, 1], as the numpy expression did.
+    """
+    said = _neighbour_means(indptr, indices, satisfaction, inverse_degree, lo, hi)
+    heard = _neighbour_means(indptr, indices, awareness, inverse_degree, lo, hi)
+    for j in range(hi - lo):
+        i = lo + j
+        satisfaction[i] += pull32 * (said[j] - satisfaction[i])
+        a = awareness[i]
+        ties_term = pull32 * (heard[j] - a)
+        outreach_term = 0.25 * (outreach[community[i]] - np.float64(a)) * pull
+        awareness[i] = min(max(np.float32(np.float64(a) + (np.float64(ties_term) + outreach_term)), np.float32(0.0)), np.float32(1.0))
