@@ -8,8 +8,8 @@
     python run.py sweep PLAN.yaml
     python run.py sensitivity PLAN.yaml
     python run.py report DIR
-    python run.py ui [--port N]
-    python run.py classroom [--port N] [--public] [--lesson FILE]
+    python run.py ui [--port N] [--lesson FILE]
+    python run.py classroom [--port N] [--public] [--lesson FILE] [--app-url URL]
 
 Exit status: 0 success, 2 bad input (one line per error on stderr, nothing
 written), 1 internal failure. This file only parses flags and calls the
@@ -255,9 +255,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BadInput(["run.py compare: needs two or more scenario files (the first is the reference) or --plan PLAN.yaml"])
     precise = args.precision is not None
     job = compare_job(
-        args.plan or list(args.files), reps=args.reps, precision=args.precision, max_reps=args.max_reps if precise else None,
-        precision_outcomes=names(args.precision_outcomes) if precise else None, outcomes=names(args.outcomes),
-        steps=args.steps, seed=args.seed, overrides=_sets(args.overrides), origin="<command line>",
+        args.plan or list(args.files),
+        reps=args.reps,
+        precision=args.precision,
+        max_reps=args.max_reps if precise else None,
+        precision_outcomes=names(args.precision_outcomes) if precise else None,
+        outcomes=names(args.outcomes),
+        steps=args.steps,
+        seed=args.seed,
+        overrides=_sets(args.overrides),
+        origin="<command line>",
     )
     result = _experiment(job, args)
     return _finished(result, format_table(result.table) if not result.table.empty else None, args.quiet)

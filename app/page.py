@@ -17,10 +17,10 @@ from pathlib import Path
 import solara
 import solara.lab
 
-from app import district_map, district_view, live, present
+from app import address, district_map, district_view, lesson_view, live, present
 from app.i18n import LANGS, choice_name, lever_explanation, lever_name, outcome_name, preset_label, tr, unit_name
 from app.levers import BY_KEY, LEVERS, MECHANISMS, WORLD_LEVERS, Lever
-from app.session import Session, preset_description, presets
+from app.session import STATUS_QUO, Session, preset_description, presets
 from sim import ScenarioError, parse_override
 
 #: Seconds between weeks while playing.
@@ -64,6 +64,13 @@ def _changed() -> None:
 
 def _report(problems: list[str], ok_text: str = "") -> None:
     notice.value = ("error", tuple(problems)) if problems else (("ok", (ok_text,)) if ok_text else ("", ()))
+
+
+def _restarted(problems: list[str], ok_text: str = "") -> None:
+    """After a lesson step or a lesson was chosen: stop playing, report, redraw."""
+    playing.value = False
+    _report([f"{tr('refused', lang.value)}: {line}" for line in problems], ok_text)
+    _changed()
 
 
 def _fmt_value(lever: Lever, value, language: str) -> str:
@@ -169,14 +176,21 @@ def Controls(session: Session):
         _report([])
         _changed()
 
+    # In a lesson the preset select shows the lesson's status quo; choosing a shipped scenario leaves the lesson.
+    in_lesson = [tr("lesson_preset", language)] if session.lesson is not None else []
+    shown = in_lesson[0] if in_lesson else by_name[session.preset]
+    solara.Select(label=tr("preset", language), value=shown, values=[*in_lesson, *labels], on_value=lambda v: v in labels and choose(v), classes=["preset-select"])
+    lesson_view.LessonPicker(session, language, settings.value, _restarted)
+    off, quo = tr("compare_off", language), tr("status_quo", language)
+    options = {off: None, quo: STATUS_QUO} | ({} if session.lesson is not None else {label: n for label, n in labels.items()})
+    current = next((label for label, n in options.items() if n == session.compare), off)
+
     def compare(label: str) -> None:
         playing.value = False
-        session.set_compare(None if label == tr("compare_off", language) else labels.get(label, label))
+        session.set_compare(options.get(label))
         _changed()
 
-    solara.Select(label=tr("preset", language), value=by_name[session.preset], values=list(labels), on_value=choose, classes=["preset-select"])
-    off = tr("compare_off", language)
-    solara.Select(label=tr("compare", language), value=by_name.get(session.compare, off), values=[off, *labels], on_value=compare, classes=["compare-select"])
+    solara.Select(label=tr("compare", language), value=current, values=list(options), on_value=compare, classes=["compare-select"])
     solara.InputInt(tr("seed", language), value=int(session.value("seed")), on_value=lambda v: apply_lever(session, "seed", v), continuous_update=False)
     for lever in WORLD_LEVERS:
         LeverInput(session, lever)
@@ -386,14 +400,23 @@ def _range(lever: Lever) -> str:
 @solara.component
 def Page():
     """The whole app: the controls beside the views (or above them on a narrow screen), or presentation mode."""
-    session = solara.use_memo(lambda: Session("baseline"), [])
     router = solara.use_router()
+    # The address may ask for a lesson, a preset, a comparison and levers (app/address.py): checked at the boundary.
+    session, refused = solara.use_memo(lambda: address.open_session(router.search), [])
     language = lang.value
 
     def from_address():
         on, chosen = present.from_query(router.search)
         presenting.set(on)
         lesson_charts.set(chosen)
+        shown = address.language(router.search)
+        if shown:
+            lang.set(shown)
+        if refused:
+            _report([f"{tr('refused', shown or language)}: {line}" for line in refused])
+        elif session.levers:
+            what = ", ".join(f"{lever_name(k, shown or language)} = {v}" for k, v in session.levers.items())
+            _report([], tr("from_address", shown or language, what=what))
 
     solara.use_effect(from_address, [])
     # Set before the children render, so the week's table and the charts are drawn for the mode.
@@ -425,5 +448,6 @@ def Page():
                     AnyLever(session)
                     LeverPanel(session)
         with solara.Div(classes=["app-main"]):
+            lesson_view.LessonCard(session, language, settings.value, _restarted)
             Views(session)
             Explanations()
