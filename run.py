@@ -255,16 +255,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BadInput(["run.py compare: needs two or more scenario files (the first is the reference) or --plan PLAN.yaml"])
     precise = args.precision is not None
     job = compare_job(
-        args.plan or list(args.files),
-        reps=args.reps,
-        precision=args.precision,
-        max_reps=args.max_reps if precise else None,
-        precision_outcomes=names(args.precision_outcomes) if precise else None,
-        outcomes=names(args.outcomes),
-        steps=args.steps,
-        seed=args.seed,
-        overrides=_sets(args.overrides),
-        origin="<command line>",
+        args.plan or list(args.files), reps=args.reps, precision=args.precision, max_reps=args.max_reps if precise else None,
+        precision_outcomes=names(args.precision_outcomes) if precise else None, outcomes=names(args.outcomes),
+        steps=args.steps, seed=args.seed, overrides=_sets(args.overrides), origin="<command line>",
     )
     result = _experiment(job, args)
     return _finished(result, format_table(result.table) if not result.table.empty else None, args.quiet)

@@ -88,7 +88,7 @@ def _pairs(summaries: pd.DataFrame, teams: Sequence[str], outcome: str) -> list[
     values = {s: summaries[summaries["scenario"] == s].set_index("rep")[outcome] for s in teams}
     out = []
     for i, a in enumerate(teams):
-        for b in teams[i + 1 :]:
+        for b in teams[i + 1:]:
             both = values[a].index.intersection(values[b].index)
             diff = np.asarray(values[a].loc[both], float) - np.asarray(values[b].loc[both], float)
             mean, lo, hi = t_interval(diff)
