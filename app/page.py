@@ -114,6 +114,7 @@ def LeverInput(session: Session, lever: Lever):
         solara.Select(label=label, value=choice_name(value, language), values=list(names), on_value=lambda v: apply_lever(session, lever.key, names.get(v, v)))
     else:
         lo, hi = lever.slider_range
+        lo, hi = min(lo, value), max(hi, value)  # a slider clamps what it shows and sends it back: a lesson's 8 weeks would become 13
         text = f"{label}: {_fmt_value(lever, value, language)} {unit}"
         if lever.kind == "int":
             solara.SliderInt(text, value=int(value), min=int(lo), max=int(hi), step=int(lever.step or 1), on_value=lambda v: apply_lever(session, lever.key, v))
