@@ -415,7 +415,7 @@ def Page():
             lang.set(shown)
         if refused:
             _report([f"{tr('refused', shown or language)}: {line}" for line in refused])
-        elif session.levers:
+        elif address.parse(router.search).levers:  # not a lesson step's preset: that has its own card
             what = ", ".join(f"{lever_name(k, shown or language)} = {v}" for k, v in session.levers.items())
             _report([], tr("from_address", shown or language, what=what))
 
