@@ -91,7 +91,8 @@ def main(args: Any) -> int:
     if not is_loopback(host):
         print(f"run.py classroom: WARNING: serving on {host}: anyone who can reach this machine on port {server.port} can join with the code.", file=sys.stderr)
     print(f"Lesson: {lesson.spec.title.en}\nStudents open: {server.join_url}\nClass code:    {server.session.code}\n{qr_text(server.join_url)}", end="")
-    live = f"Live view links open: {args.app_url} (start it with: run.py ui --lesson {args.lesson})\n" if args.app_url else ""
+    shipped = Path(args.lesson).resolve().parent == DEFAULT_LESSON.parent
+    live = f"Live view links open: {args.app_url} (start it with: run.py ui{'' if shipped else ' --lesson ' + args.lesson})\n" if args.app_url else ""
     print(f"{live}Teacher (keep private): {server.teacher_url}\n(Ctrl+C stops the class)", flush=True)
     try:
         server.serve()
