@@ -101,7 +101,7 @@ def page(server):
 
 
 #: The option of one chart as the browser holds it. The page has two ECharts
-#: instances, `app.charts.overview` (map, groups) and `app.charts.panel` (the
+#: instances, `app.map_charts.overview` (map, groups) and `app.charts.panel` (the
 #: time series); a chart is found in them by its title's and series' ids.
 CHART_OPTION = """(name) => {
   for (const el of document.querySelectorAll('.solara-echarts')) {
