@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.map_charts import MAP_COLOURS, _circle
 from app.i18n import outcome_name, tr
+from app.map_charts import MAP_COLOURS, _circle
 from app.session import Session
 from sim.district import District
 from sim.district.geojson import feature_collection

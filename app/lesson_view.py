@@ -6,7 +6,7 @@ class, what to look at, the teacher's notes and the preset it applies, with
 ◀ ▶ to move. Moving to a step restarts both runs from week 0: your policy
 is the status quo plus the step's preset, the comparison the status quo
 (`app.session.Session.go_to_step`). The components take the language and a
-callback from the page (`app.page`), which owns the page's state.
+callback from the page (`app.state.restarted`), which owns the tab's state.
 """
 
 from __future__ import annotations
