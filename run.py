@@ -8,8 +8,8 @@
     python run.py sweep PLAN.yaml
     python run.py sensitivity PLAN.yaml
     python run.py report DIR
-    python run.py ui [--port N]
-    python run.py classroom [--port N] [--public] [--lesson FILE]
+    python run.py ui [--port N] [--lesson FILE]
+    python run.py classroom [--port N] [--public] [--lesson FILE] [--app-url URL]
 
 Exit status: 0 success, 2 bad input (one line per error on stderr, nothing
 written), 1 internal failure. This file only parses flags and calls the

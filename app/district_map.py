@@ -7,7 +7,7 @@ by an outcome, service centres and their catchments), and `builders` hands
 the chart to `app.live`, so each week's colours reach the browser in the
 page's one weekly message like every other chart. The widget and the page
 component are in `app.district_view`. A synthetic district has no polygons
-and keeps `app.charts.map_chart`.
+and keeps `app.map_charts.map_chart`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.charts import MAP_COLOURS, _circle
 from app.i18n import outcome_name, tr
+from app.map_charts import MAP_COLOURS, _circle
 from app.session import Session
 from sim.district import District
 from sim.district.geojson import feature_collection

@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; anything else needs --public)")
     parser.add_argument("--public", action="store_true", help="allow binding a non-loopback address (default 0.0.0.0); anyone who can reach it can use the app")
+    parser.add_argument("--lesson", action="append", default=[], metavar="FILE", help="a lesson file the app can follow besides lessons/ (repeatable; opens with ?lesson=NAME)")
 
 
 def is_loopback(host: str) -> bool:
@@ -69,6 +70,17 @@ def main(args: argparse.Namespace) -> int:
         return 2
     if not is_loopback(host):
         print(f"run.py ui: WARNING: serving on {host}: anyone who can reach this machine on port {args.port} can use the app and its CPU; there is no login.", file=sys.stderr)
+    names = []
+    if args.lesson:  # validated here, so a bad file stops the command with its one-line errors (docs/classroom.md)
+        from app.lessons import ENV
+        from classroom.lesson import LessonError, load_lesson
+
+        try:
+            names = [load_lesson(path).spec.name for path in args.lesson]
+        except LessonError as exc:
+            print("\n".join(exc.lines()), file=sys.stderr)
+            return 2
+        os.environ[ENV] = os.pathsep.join(str(Path(p).resolve()) for p in args.lesson)
     try:
         import solara  # noqa: F401
         import solara_assets  # noqa: F401
@@ -77,6 +89,8 @@ def main(args: argparse.Namespace) -> int:
         return 2
     shown = f"[{host}]" if ":" in host else host
     print(f"Teaching app: http://{shown}:{args.port}/  (Ctrl+C stops it)", flush=True)
+    for name in names:
+        print(f"Lesson {name}: http://{shown}:{args.port}/?lesson={name}", flush=True)
     process = subprocess.Popen(server_command(host, args.port), env=server_env(), cwd=ROOT)
     try:
         return process.wait()

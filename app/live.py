@@ -15,7 +15,7 @@ A week's data for all charts goes as one message, through the page's one
 task and paints once, instead of handling a message per chart (a task each,
 with the server's sends interleaved). A chart whose data did not change is
 left out, so it is not redrawn. The page has two chart widgets: the map with
-the groups (`charts.overview`) and the seven time-series charts
+the groups (`map_charts.overview`) and the seven time-series charts
 (`charts.panel`); each is one ECharts instance, which redraws far faster
 than one instance per chart.
 
@@ -37,7 +37,7 @@ from typing import Any
 import ipyvuetify
 import traitlets
 
-from app import charts, district_map
+from app import charts, district_map, map_charts
 from app.i18n import tr
 from app.present import enlarge
 from app.session import Session
@@ -171,7 +171,7 @@ def builders(session: Session, lang: str, colour_by: str, present: tuple[str, ..
     for the full page. Presentation mode draws the map alone, the chosen
     charts in one row, and every text large.
     """
-    # Two ECharts instances: the map with the groups (`charts.overview`) and the time series (`charts.panel`).
+    # Two ECharts instances: the map with the groups (`map_charts.overview`) and the time series (`charts.panel`).
     # The words the browser's tooltip adds (app/live_chart.vue) ride in each option's layout.
     words = {"other": tr("other", lang), "residents": tr("residents_word", lang)}
 
@@ -180,11 +180,11 @@ def builders(session: Session, lang: str, colour_by: str, present: tuple[str, ..
         return option
 
     def the_map() -> dict:
-        return charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang)
+        return map_charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, colour_by, lang)
 
     if present is None:
         out: dict[str, Builder] = {
-            "overview": lambda f: labelled(charts.overview(the_map(), charts.group_chart(f["yours"], f["other"], lang))),
+            "overview": lambda f: labelled(map_charts.overview(the_map(), charts.group_chart(f["yours"], f["other"], lang))),
             "panel": lambda f: labelled(charts.panel(charts.time_charts(f["yours"], f["other"], lang))),
         }
         out.update(district_map.builders(session, lang, colour_by))  # a district from files: its real polygons
@@ -195,7 +195,7 @@ def builders(session: Session, lang: str, colour_by: str, present: tuple[str, ..
         chosen = [(name, parts[name]) for name in present if name in parts]
         return labelled(enlarge(charts.panel(chosen, wide=(), columns=max(1, len(chosen)))))
 
-    return {"overview": lambda f: labelled(enlarge(charts.overview(the_map(), None))), "panel": lesson}
+    return {"overview": lambda f: labelled(enlarge(map_charts.overview(the_map(), None))), "panel": lesson}
 
 
 class Board:

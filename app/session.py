@@ -33,6 +33,8 @@ from sim.model import FIXED_DURING_RUN
 
 #: Where the shipped policy packages are.
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+#: The comparison that is your own preset (or lesson) without your levers: the status quo.
+STATUS_QUO = "status_quo"
 
 
 def presets(folder: Path = SCENARIO_DIR) -> dict[str, Path]:
@@ -53,23 +55,28 @@ class Session:
         preset: name of the shipped scenario for your policy.
         seed: random seed shared by both runs; None takes the preset's.
         residents: resident agents; None takes the preset's, capped at `MAX_RESIDENTS`.
-        compare: name of a shipped scenario to run side by side, or None.
+        compare: name of a shipped scenario to run side by side, `STATUS_QUO`, or None.
+        lesson: a `classroom.lesson.Lesson` whose world and status quo replace the preset (lesson mode).
 
     Attributes:
         levers: your overrides on top of the preset, applied so far.
         model: your policy's model.
         other: the comparison's model, or None.
+        lesson: the lesson followed, or None; ``step_index`` is its guided step on view (from 0).
     """
 
-    def __init__(self, preset: str = "baseline", seed: int | None = None, residents: int | None = None, compare: str | None = None):
+    def __init__(self, preset: str = "baseline", seed: int | None = None, residents: int | None = None, compare: str | None = None, lesson: Any = None):
         guard.check_name(preset)
         guard.check_name(compare)
         guard.admit(self)  # refused when the app is full (app/guard.py)
         self.budget = guard.StepBudget()
         self._lock = threading.RLock()
-        self.preset = preset
-        base = sim.load_scenario(presets()[preset])
-        self.seed = base.seed if seed is None else seed
+        self.lesson = lesson
+        self.step_index = 0
+        self.preset = lesson.spec.name if lesson is not None else preset
+        base = lesson.base if lesson is not None else sim.load_scenario(presets()[preset])
+        default_seed = lesson.spec.seed if lesson is not None else base.seed
+        self.seed = default_seed if seed is None else seed
         self.world: dict[str, Any] = {"world.residents": min(residents or base.world.residents, MAX_RESIDENTS), "steps": base.steps}
         self.levers: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
@@ -79,9 +86,15 @@ class Session:
     # -- building runs ---------------------------------------------------------
 
     def scenario(self, which: str = "yours") -> sim.Scenario:
-        """The scenario a run was (or would be) built from, without mid-run changes."""
-        name = self.preset if which == "yours" else self.compare
+        """The scenario a run was (or would be) built from, without mid-run changes.
+
+        The status quo comparison is your own preset (or the lesson's status
+        quo) with the same world and none of your levers.
+        """
+        name = self.preset if which == "yours" or self.compare == STATUS_QUO else self.compare
         overrides = {**self.world, **(self.levers if which == "yours" else {})}
+        if self.lesson is not None and name == self.preset:
+            return sim.load_scenario(self.lesson.base, overrides)
         return sim.load_scenario(presets()[name], overrides)
 
     def reset(self) -> None:
@@ -94,23 +107,98 @@ class Session:
             self.other = sim.CommunityModel(self.scenario("other"), rng=self.seed) if self.compare else None
 
     def choose_preset(self, name: str) -> None:
-        """Start over from a shipped scenario; your lever changes are dropped."""
+        """Start over from a shipped scenario; your lever changes are dropped (and a lesson left)."""
         guard.check_name(name)
         if name not in presets():
             raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
         with self._lock:
+            if self.lesson is not None:  # the lesson's world goes with it
+                base = sim.load_scenario(presets()[name])
+                self.lesson, self.seed = None, base.seed
+                self.world = {"world.residents": min(base.world.residents, MAX_RESIDENTS), "steps": base.steps}
             self.preset = name
             self.levers = {}
             self.reset()
 
     def set_compare(self, name: str | None) -> None:
-        """Run a shipped scenario side by side (None: off); both runs restart."""
+        """Run a shipped scenario, or `STATUS_QUO`, side by side (None: off); both runs restart.
+
+        In a lesson only the status quo can be compared: a shipped scenario
+        is another district, and the two runs would not share a world.
+        """
         guard.check_name(name)
-        if name is not None and name not in presets():
-            raise KeyError(f"unknown preset {name!r} (allowed: {', '.join(presets())})")
+        allowed = [STATUS_QUO] if self.lesson is not None else [STATUS_QUO, *presets()]
+        if name is not None and name not in allowed:
+            raise KeyError(f"unknown comparison {name!r} (allowed: {', '.join(allowed)})")
         with self._lock:
             self.compare = name
             self.reset()
+
+    def follow_lesson(self, lesson: Any, step: int = 0) -> list[str]:
+        """Follow a lesson: its world and seed, the status quo side by side, and step ``step``'s preset applied."""
+        with self._lock:
+            self.lesson, self.preset, self.seed = lesson, lesson.spec.name, lesson.spec.seed
+            self.world = {"world.residents": min(lesson.base.world.residents, MAX_RESIDENTS), "steps": lesson.base.steps}
+            self.compare = STATUS_QUO
+            return self.go_to_step(step)
+
+    def go_to_step(self, index: int) -> list[str]:
+        """Show a lesson's guided step: restart from week 0 with the status quo plus the step's preset.
+
+        Steps are not cumulative: each preset is read against the status quo,
+        as the lesson file writes it. A preset value the app refuses changes
+        nothing; the problems are returned (one line each).
+        """
+        if self.lesson is None:
+            return ["<app>:1:1: step: no lesson is followed (allowed: choose a lesson first)"]
+        steps = self.lesson.spec.steps
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(steps):
+            shown = index + 1 if isinstance(index, int) and not isinstance(index, bool) else repr(index)
+            return [f"<app>:1:1: step: {shown} is not a step of this lesson (allowed: 1 to {len(steps)})"]
+        with self._lock:
+            problems = self.apply_overrides(dict(steps[index].preset))
+            if not problems:
+                self.step_index = index
+            return problems
+
+    def apply_overrides(self, overrides: dict[str, Any]) -> list[str]:
+        """Replace your levers by ``overrides`` and restart from week 0, or change nothing and return every problem.
+
+        What builds the world (``world.*``, ``steps``, the seed) applies to
+        both runs, so the comparison keeps the same world; policy levers
+        apply to your policy only. Each value is checked as `set_lever`
+        checks it (app/guard.py, the app's limits, the scenario schema), then
+        all of them together.
+        """
+        with self._lock:
+            problems: list[str] = []
+            values: dict[str, Any] = {}
+            for key, value in overrides.items():
+                refused = guard.check_message(key, value)
+                if refused:
+                    problems.append(refused)
+                    continue
+                value = coerce(key, value)
+                if key == "seed":
+                    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+                        problems.append(f"<app>:1:1: seed: {value!r} is not a valid seed (allowed: an integer in [0, 2**63 - 1])")
+                else:
+                    problems += self.check(key, value)
+                values[key] = value
+            if problems:
+                return problems
+            world = {k: v for k, v in values.items() if k == "steps" or (k.startswith(FIXED_DURING_RUN) and k != "seed")}
+            levers = {k: v for k, v in values.items() if k not in world and k != "seed"}
+            try:
+                sim.load_scenario(self.lesson.base if self.lesson is not None else presets()[self.preset], {**self.world, **world, **levers})
+            except sim.ScenarioError as exc:
+                return exc.lines()
+            self.world.update(world)
+            self.levers = levers
+            self.seed = values.get("seed", self.seed)
+            self.pending.clear()
+            self.reset()
+            return []
 
     # -- levers ------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import charts  # noqa: E402
+from app import charts, map_charts  # noqa: E402
 from app.levers import MAX_RESIDENTS  # noqa: E402
 from app.session import Session  # noqa: E402
 
@@ -63,8 +63,8 @@ ARM = """([n, present]) => {
 def chart_update(session: Session, lang: str = "en") -> int:
     """Build every chart option the page shows and encode it; returns the bytes sent."""
     yours, other = session.frame("yours"), session.frame("other")
-    map_option = charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, "coverage", lang)
-    options = [charts.overview(map_option, charts.group_chart(yours, other, lang)), charts.panel(charts.time_charts(yours, other, lang))]
+    map_option = map_charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, "coverage", lang)
+    options = [map_charts.overview(map_option, charts.group_chart(yours, other, lang)), charts.panel(charts.time_charts(yours, other, lang))]
     options.append(charts.now_table(yours, other, lang))
     return len(json.dumps(options))
 

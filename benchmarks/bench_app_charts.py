@@ -9,7 +9,7 @@ step does) of:
 - the seven time-series charts as seven instances, and as one `charts.panel`;
 - the panel with its legends hidden;
 - a line chart with no series (the per-instance cost that does not depend on data);
-- the map and groups as one `charts.overview`, with and without its visual map.
+- the map and groups as one `map_charts.overview`, with and without its visual map.
 
 Medians over ``--rounds`` rounds of ``--repeat`` updates, all in one page so
 the ratios are comparable. ``docs/app.md`` quotes these figures.
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import charts  # noqa: E402
+from app import charts, map_charts  # noqa: E402
 from app.levers import MAX_RESIDENTS  # noqa: E402
 from app.live import split  # noqa: E402
 from app.session import Session  # noqa: E402
@@ -77,8 +77,8 @@ def variants(weeks: int) -> dict[str, list]:
 
     no_legends = {**panel, "legend": [{**legend, "show": False} for legend in panel["legend"]]}
     empty = {**parts[0][1], "series": [], "legend": {"show": False}}
-    map_option = charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, "coverage", "en")
-    overview = charts.overview(map_option, charts.group_chart(yours, other, "en"))
+    map_option = map_charts.map_chart(session.community_table(), session.facility_table(), session.catchment_km, session.area_km, "coverage", "en")
+    overview = map_charts.overview(map_option, charts.group_chart(yours, other, "en"))
     no_visual_map = {key: value for key, value in overview.items() if key != "visualMap"}
     return {
         "seven instances": [instance(option, *CELL) for name, option in parts if name != "difference"] + [instance(parts[-1][1], width, charts.PANEL_WIDE_PX)],

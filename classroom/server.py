@@ -13,7 +13,7 @@ Routes (JSON bodies; errors are ``{"error": message}`` with 400/403/404/409):
 - ``GET /api/lesson``; ``GET /api/state[?key=K]``; ``POST /api/join {code, team}``;
   ``POST /api/cost {package}``; ``POST /api/submit {key, package}``
 - ``POST /api/teacher/{close,open,reveal,hide,rewind,step} {token, number?, step?}``;
-  ``GET /api/teacher/state?token=T``
+  ``GET /api/teacher/state?token=T`` (with ``live``: each revealed package's address in the teaching app)
 - ``GET /export/debrief.html?token=T``, ``GET /export/rounds.csv?token=T``,
   ``GET /export/package.yaml?token=T&team=t1`` (a team's package as a scenario file); ``GET /qr.svg``
 """
@@ -68,8 +68,9 @@ class _HTTPServer(ThreadingHTTPServer):
 class ClassServer:
     """Serve a session on ``host:port`` in a background thread (``start``/``stop``) or in the foreground (``serve``)."""
 
-    def __init__(self, session: ClassSession, host: str = "127.0.0.1", port: int = 8766, join_url: str | None = None):
+    def __init__(self, session: ClassSession, host: str = "127.0.0.1", port: int = 8766, join_url: str | None = None, app_url: str = ""):
         self.session = session
+        self.app_url = app_url  # the teaching app (run.py ui), for the teacher's "open in live view" links; "" for none
         self.httpd = _HTTPServer((host, port), _handler(self))
         self.port = self.httpd.server_address[1]
         self.join_url = join_url or f"http://{host}:{self.port}/"
@@ -150,7 +151,8 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
                 elif url.path == "/api/state":
                     self._json(session.state(q.get("key")))
                 elif url.path == "/api/teacher/state":
-                    self._json({**session.teacher_state(q.get("token", "")), "join_url": server.join_url})
+                    token = q.get("token", "")
+                    self._json({**session.teacher_state(token), "join_url": server.join_url, "live": session.live_links(token, server.app_url)})
                 elif url.path == "/qr.svg":
                     self._send(200, qr_svg(server.join_url).encode(), "image/svg+xml")
                 elif url.path == "/export/debrief.html":
@@ -196,7 +198,8 @@ def _handler(server: ClassServer) -> type[BaseHTTPRequestHandler]:
             elif action in ("reveal", "hide"):
                 session.reveal(token, action == "reveal")
             elif action == "rewind":
-                session.rewind(token, body.get("number"))
+                self._json({"ok": True, "version": session.version, "note": session.rewind(token, body.get("number"))})
+                return
             elif action == "step":
                 session.set_step(token, body.get("step"))
             else:

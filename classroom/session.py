@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import experiments as ex
 from classroom.board import STATUS_QUO, leaderboard
@@ -59,6 +60,7 @@ class Round:
     number: int
     status: str = "open"  # open -> running -> done
     packages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    submitted: set[str] = field(default_factory=set)  # teams that sent a package in this round (others kept their last one)
     costs: dict[str, float] = field(default_factory=dict)
     board: dict[str, Any] | None = None
     revealed: bool = False
@@ -146,6 +148,7 @@ class ClassSession:
                 raise Refused(f"round {current.number} is closed (wait for the teacher to open the next round)", 409)
             current.packages[team.label] = values
             current.costs[team.label] = cost
+            current.submitted.add(team.label)
             self._changed()
         return cost
 
@@ -198,19 +201,33 @@ class ClassSession:
             self.rounds[self.view - 1].revealed = on
             self._changed()
 
-    def rewind(self, token: str, number: int) -> None:
-        """Show an earlier round on every screen (its leaderboard and choices); the next round starts from it."""
+    def rewind(self, token: str, number: int) -> str:
+        """Show an earlier finished round on every screen (its leaderboard and choices); the next round starts from it.
+
+        While a round is open: if any team has sent a package in it, rewinding
+        is refused (close the round to keep those packages, then rewind); if
+        none has, the open round holds only the packages carried over from the
+        last one and is discarded (it is not exported). Returns what happened,
+        for the teacher.
+        """
         self.check_token(token)
         with self._lock:
-            if not isinstance(number, int) or not 1 <= number <= len(self.rounds) or self.rounds[number - 1].status != "done":
+            if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self.rounds) or self.rounds[number - 1].status != "done":
                 done = [r.number for r in self.rounds if r.status == "done"]
                 raise Refused(f"round {number} cannot be shown (allowed: a finished round: {done})")
-            if self.rounds[-1].status == "running":
+            last = self.rounds[-1]
+            if last.status == "running":
                 raise Refused("a round is running; rewind once it has finished", 409)
-            if self.rounds[-1].status == "open" and self.rounds[-1].number != number:
-                self.rounds.pop()  # an open round nobody has run is discarded
+            note = f"round {number} is on view"
+            if last.status == "open":
+                if last.submitted:
+                    sent = ", ".join(self.names().get(label, label) for label in sorted(last.submitted))
+                    raise Refused(f"round {last.number} is open and has packages from {sent}; close it to keep them, then rewind (allowed: rewind while no team has sent one in the open round)", 409)
+                self.rounds.pop()
+                note += f"; the open round {last.number}, where no team had sent a package, was discarded"
             self.view = number
             self._changed()
+            return note
 
     def set_step(self, token: str, step: int) -> None:
         """Show a guided step of the lesson."""
@@ -247,6 +264,15 @@ class ClassSession:
         head = f"# Classroom package of team {name} (round {self.view}), lesson {self.lesson.spec.name}: the lesson's status quo with the team's levers.\n"
         return head + scenario_of(self.lesson, f"{self.lesson.spec.name}_{label}", package).to_yaml()
 
+    def live_links(self, token: str, app_url: str) -> dict[str, str]:
+        """Each team's package in the round on view as an address of the teaching app, side by side with the status quo (teacher only, once revealed)."""
+        self.check_token(token)
+        with self._lock:
+            rnd = self.rounds[self.view - 1]
+            if not rnd.revealed or not app_url:
+                return {}
+            return {label: live_view_url(app_url, self.lesson.spec.name, package) for label, package in rnd.packages.items()}
+
     # -- views ------------------------------------------------------------
     def names(self) -> dict[str, str]:
         """Team names by label."""
@@ -270,7 +296,7 @@ class ClassSession:
             if key is not None:
                 team = self.team(key)
                 last = next((r for r in reversed(self.rounds) if team.label in r.packages), None)
-                out["team"] = {"name": team.name, "label": team.label, "package": last.packages[team.label] if last else self.lesson.status_quo(), "submitted": team.label in self.rounds[-1].packages}
+                out["team"] = {"name": team.name, "label": team.label, "package": last.packages[team.label] if last else self.lesson.status_quo(), "submitted": team.label in self.rounds[-1].submitted}
             return out
 
     def teacher_state(self, token: str) -> dict[str, Any]:
@@ -279,7 +305,7 @@ class ClassSession:
         with self._lock:
             out = self.state()
             current = self.rounds[-1]
-            out["team_list"] = [{"name": t.name, "label": t.label, "submitted": t.label in current.packages} for t in self.teams.values()]
+            out["team_list"] = [{"name": t.name, "label": t.label, "submitted": t.label in current.submitted} for t in self.teams.values()]
             out["notes"] = self.lesson.spec.steps[self.step].notes.model_dump()
             return out
 
@@ -303,6 +329,16 @@ def _value(key: str, lever: Any, value: Any) -> Any:
             raise Refused(f"{key}: {value:g} is not a whole number (allowed: whole numbers {lever.min:g} to {lever.max:g})")
         return int(value)
     return float(value)
+
+
+def live_view_url(app_url: str, lesson: str, package: dict[str, Any]) -> str:
+    """The teaching app's address for ``package`` on the lesson's world, with the status quo side by side (app/address.py reads it)."""
+
+    def shown(value: Any) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(getattr(value, "value", value))
+
+    query = [("lesson", lesson), ("compare", "status_quo"), *(("set", f"{key}={shown(value)}") for key, value in package.items())]
+    return app_url.rstrip("/") + "/?" + urlencode(query)
 
 
 def run_round(lesson: Lesson, packages: dict[str, dict[str, Any]], costs: dict[str, float], executor: Any = None) -> dict[str, Any]:

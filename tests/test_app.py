@@ -10,7 +10,7 @@ import pytest
 from conftest import SCENARIO_FILES, parse_error_line, run_cli
 
 import sim
-from app import charts
+from app import charts, map_charts
 from app.i18n import CHART_TITLES, LABELS, LEVER_TEXT, OUTCOME_NAMES, PRESETS_ZH, lever_name
 from app.launch import QUIET_ENV, is_loopback, server_env
 from app.launch import add_arguments as ui_arguments
@@ -175,7 +175,7 @@ def test_charts_follow_the_run_and_the_language():
     assert len(option["series"]) == 8 and all(len(x["data"]) == 4 for x in option["series"])
     diff = charts.difference_chart(yours, other, "en")
     assert len(diff["series"][0]["data"]) == 4
-    fig = charts.map_chart(s.community_table(), s.facility_table(), s.catchment_km, s.area_km, "satisfaction", "en")
+    fig = map_charts.map_chart(s.community_table(), s.facility_table(), s.catchment_km, s.area_km, "satisfaction", "en")
     points = fig["series"][0]["data"] + fig["series"][1]["data"]
     assert len(points) == 28 and all(0 <= p["value"][2] <= 1 for p in points)
     assert len(fig["series"][2]["data"]) == len(s.model.facilities)

@@ -56,10 +56,13 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = START_T
 
 
 @contextlib.contextmanager
-def served_app(log=subprocess.DEVNULL) -> Iterator[str]:
-    """``run.py ui``'s server on a free loopback port, for a test, a benchmark or a script: yields its URL, then stops it."""
+def served_app(log=subprocess.DEVNULL, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``run.py ui``'s server on a free loopback port, for a test, a benchmark or a script: yields its URL, then stops it.
+
+    ``env``: more environment for the server (e.g. ``APP_LESSONS``, as ``run.py ui --lesson`` sets it).
+    """
     port = free_port()
-    process = subprocess.Popen(server_command("127.0.0.1", port), env=server_env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(server_command("127.0.0.1", port), env={**server_env(), **(env or {})}, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}/"
@@ -98,7 +101,7 @@ def page(server):
 
 
 #: The option of one chart as the browser holds it. The page has two ECharts
-#: instances, `app.charts.overview` (map, groups) and `app.charts.panel` (the
+#: instances, `app.map_charts.overview` (map, groups) and `app.charts.panel` (the
 #: time series); a chart is found in them by its title's and series' ids.
 CHART_OPTION = """(name) => {
   for (const el of document.querySelectorAll('.solara-echarts')) {

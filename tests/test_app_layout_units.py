@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from app import charts, live, present
+from app import charts, live, map_charts, present
 from app.session import Session
 from sim import OUTCOMES
 
@@ -76,12 +76,12 @@ def test_panel_layout_describes_each_chart(pair):
 
 
 def test_overview_without_groups_is_the_map_alone(pair):
-    the_map = charts.map_chart(pair.community_table(), pair.facility_table(), pair.catchment_km, pair.area_km, "coverage", "en")
-    alone = charts.overview(the_map, None)
+    the_map = map_charts.map_chart(pair.community_table(), pair.facility_table(), pair.catchment_km, pair.area_km, "coverage", "en")
+    alone = map_charts.overview(the_map, None)
     assert [t["id"] for t in alone["title"]] == ["map"] and len(alone["grid"]) == 1
     assert {s["id"].split("/")[0] for s in alone["series"]} == {"map"}
     assert alone["layout"]["groups"] is False
-    both = charts.overview(the_map, charts.group_chart(pair.frame(), pair.frame("other"), "en"))
+    both = map_charts.overview(the_map, charts.group_chart(pair.frame(), pair.frame("other"), "en"))
     assert [g["id"] for g in both["grid"]] == ["map", "groups"] and both["layout"]["groups"] is True
 
 

@@ -160,3 +160,37 @@ def test_rounds_reveal_rewind_rejoin_and_export(lesson, pool):
     page = debrief_html(s)
     assert "<script src" not in page and "http" not in page.split("<body")[1]
     assert html.escape(lesson.spec.steps[0].question.zh) in page and html.escape(lesson.spec.steps[0].question.en) in page
+
+
+def test_rewind_while_a_round_is_open(lesson, pool):
+    """An open round where nobody sent a package is discarded by a rewind; one with packages refuses it (issue 15)."""
+    s, keys = played(lesson, pool)
+    s.close_round(s.token, wait=True)
+    s.open_round(s.token)
+    assert not s.state(keys[0])["team"]["submitted"]  # round 2 holds the kept package, but the team has not sent one yet
+    assert not any(t["submitted"] for t in s.teacher_state(s.token)["team_list"])
+    note = s.rewind(s.token, 1)
+    assert "open round 2" in note and "discarded" in note
+    assert [r.number for r in s.rounds] == [1] and s.state()["view"]["number"] == 1 and s.state()["status"] == "done"
+    with pytest.raises(Refused, match="round 1 is closed"):
+        s.submit(keys[0], C)
+    s.open_round(s.token)
+    s.submit(keys[1], C)
+    before = snapshot(s)
+    with pytest.raises(Refused, match="round 2 is open and has packages from Beta; close it to keep them") as refused:
+        s.rewind(s.token, 1)
+    assert refused.value.status == 409 and snapshot(s) == before
+    s.close_round(s.token, wait=True)
+    assert s.rewind(s.token, 1) == "round 1 is on view" and [r.number for r in s.rounds] == [1, 2]
+
+
+def test_live_links_for_the_teacher_once_revealed(lesson, pool):
+    s, keys = played(lesson, pool, (A,))
+    s.close_round(s.token, wait=True)
+    assert s.live_links(s.token, "http://127.0.0.1:8765/") == {}  # choices not revealed yet
+    s.reveal(s.token)
+    link = s.live_links(s.token, "http://127.0.0.1:8765/")["t1"]
+    assert link.startswith("http://127.0.0.1:8765/?lesson=p3_admin_burden&compare=status_quo&") and "government.platform%3Dtrue" in link
+    assert s.live_links(s.token, "") == {}
+    with pytest.raises(Refused, match="teacher"):
+        s.live_links(keys[0], "http://127.0.0.1:8765/")
