@@ -124,12 +124,11 @@ class Volunteers(mesa.Agent):
         # same values, 34 -> 12 ms per recruitment round at 1 M residents.
         # A tie to an agent of k people counts the share of them volunteering.
         members = np.flatnonzero(self.volunteering)
-        weights = None if self.scale == 1 else self.volunteering[members] / self.scale
-        deg = ties.degree
-        peers = np.where(deg > 0, ties.count_neighbours_in(members, weights) / np.maximum(deg, 1), 0.0).astype(np.float32)
+        weights = np.ones(0) if self.scale == 1 else self.volunteering[members] / self.scale
         mean_civic = max(float(civic.mean()), 1e-9)
         pull = (1 + 0.5 * self._incentive_effect()) * (1 + 0.3 * lev.recognition) * recruitment_factor(self.model.scenario)
-        hazard = lev.recruitment_rate * (civic / mean_civic) * (1 + lev.peer_effect * peers) * pull
+        like = civic.dtype.type  # scalars rounded to the civic array's type, as numpy's arithmetic rounds them
+        hazard = _recruitment_hazard(ties.indptr, ties.indices, members, weights, civic, like(mean_civic), like(lev.recruitment_rate), np.float32(lev.peer_effect), like(pull))
         self.recruit_rounds += 1
         self._join(hazard)
 
@@ -190,4 +189,27 @@ def _burn_out(burnout, skill, strain, care, dropout_rate, reward_factor, recogni
     for i in range(len(burnout)):
         burnout[i] = min(max(burnout[i] + (strain * (1 - skill[i]) - care), 0.0), 1.0)
         hazard[i] = dropout_rate * (1 + 2 * burnout[i]) * reward_factor * recognition_factor * (1 - 0.4 * skill[i])
+    return hazard
+
+
+@kernel
+def _recruitment_hazard(indptr, indices, members, weights, civic, mean_civic, rate, peer_effect, pull):
+    """Each resident's chance to join this round, in the civic array's type: civic propensity x peers x pull (M4).
+
+    Peers are the share of one's ties who volunteer, counted from the
+    volunteers' own ties (ties are symmetric); with ``weights`` (k > 1) a tie
+    to an agent counts the share of its people volunteering.
+    """
+    n = len(indptr) - 1
+    ties_in = np.zeros(n)
+    weighted = len(weights) > 0
+    for m in range(len(members)):
+        v = members[m]
+        for t in range(indptr[v], indptr[v + 1]):
+            ties_in[indices[t]] += weights[m] if weighted else 1.0
+    hazard = np.empty(n, civic.dtype)
+    for i in range(n):
+        degree = indptr[i + 1] - indptr[i]
+        peers = np.float32(ties_in[i] / degree) if degree > 0 else np.float32(0.0)  # a float32 share, as before
+        hazard[i] = rate * (civic[i] / mean_civic) * (np.float32(1.0) + peer_effect * peers) * pull
     return hazard
