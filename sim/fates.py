@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.jit import kernel
 from sim.parameters import GROUPS
 from sim.world import N_PROFILES, URBAN_BIT
 
@@ -126,23 +127,50 @@ class NeedFates:
 
     def by_lens(self, max_wait: int) -> dict[str, np.ndarray]:
         """Needs met, abandoned and unasked, and the wait histogram, per lens, over the window."""
-        slots = self.window(max_wait)
-        return {
-            "met": LENS @ self.met[slots].sum(axis=0),
-            "abandoned": LENS @ self.abandoned[slots].sum(axis=0),
-            "unasked": LENS @ self.unasked[slots].sum(axis=0),
-            "wait_hist": self.wait_hist[slots].sum(axis=0),
-        }
+        met, abandoned, unasked, hist = _window_by_lens(self.met, self.abandoned, self.unasked, self.wait_hist, self.window(max_wait), LENS)
+        return {"met": met, "abandoned": abandoned, "unasked": unasked, "wait_hist": hist}
 
     def by_community(self, max_wait: int, weeks: int = WINDOW) -> tuple[np.ndarray, np.ndarray]:
         """Needs met and needs with a fate, per community, over ``weeks`` settled arrival weeks."""
-        slots = self.window(max_wait, weeks)
-        return self.met_c[slots].sum(axis=0), self.decided_c[slots].sum(axis=0)
+        return _window_sums(self.met_c, self.decided_c, self.window(max_wait, weeks))
 
     def community_coverage(self, max_wait: int) -> np.ndarray:
         """Needs met ÷ needs arisen per community over the window (1 where none arose)."""
         met, decided = self.by_community(max_wait)
         return np.divide(met, decided, out=np.ones_like(met), where=decided > 0)
+
+
+# Compiled window sums (sim.jit, issue 12). Every table holds counts of
+# needs (whole numbers as floats), so sums in any order are exact.
+
+
+@kernel
+def _window_by_lens(met, abandoned, unasked, wait_hist, slots, lens):
+    n_lens, n_profiles = lens.shape
+    by_profile = np.zeros((3, n_profiles))
+    hist = np.zeros((n_lens, wait_hist.shape[2]))
+    for slot in slots:
+        for p in range(n_profiles):
+            by_profile[0, p] += met[slot, p]
+            by_profile[1, p] += abandoned[slot, p]
+            by_profile[2, p] += unasked[slot, p]
+        hist += wait_hist[slot]
+    by_lens = np.zeros((3, n_lens))
+    for k in range(3):
+        for g in range(n_lens):
+            for p in range(n_profiles):
+                by_lens[k, g] += lens[g, p] * by_profile[k, p]
+    return by_lens[0], by_lens[1], by_lens[2], hist
+
+
+@kernel
+def _window_sums(met_c, decided_c, slots):
+    met = np.zeros(met_c.shape[1])
+    decided = np.zeros(met_c.shape[1])
+    for slot in slots:
+        met += met_c[slot]
+        decided += decided_c[slot]
+    return met, decided
 
 
 def wait_quantile(hist: np.ndarray, q: float) -> np.ndarray:

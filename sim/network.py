@@ -62,37 +62,45 @@ class Ties:
 
 
 @kernel
+def _at(values, indices, j):
+    """``values[indices[j]]``, or ``values[j]`` when ``indices`` is None (numba prunes the other branch)."""
+    if indices is None:
+        return values[j]
+    return values[indices[j]]
+
+
+@kernel
 def _pairwise_block(values, indices, start, n):
     """Numpy's ``pairwise_sum`` of ``values[indices[start:start + n]]`` for n <= 128 (one block, no halving)."""
     if n < 8:
-        total = values[indices[start]] - values[indices[start]]  # +0 of the values' type, where numpy starts its loop
+        total = _at(values, indices, start) - _at(values, indices, start)  # +0 of the values' type, where numpy starts its loop
         for k in range(n):
-            total += values[indices[start + k]]
+            total += _at(values, indices, start + k)
         return total
-    r0, r1, r2, r3 = values[indices[start]], values[indices[start + 1]], values[indices[start + 2]], values[indices[start + 3]]
-    r4, r5, r6, r7 = values[indices[start + 4]], values[indices[start + 5]], values[indices[start + 6]], values[indices[start + 7]]
+    r0, r1, r2, r3 = _at(values, indices, start), _at(values, indices, start + 1), _at(values, indices, start + 2), _at(values, indices, start + 3)
+    r4, r5, r6, r7 = _at(values, indices, start + 4), _at(values, indices, start + 5), _at(values, indices, start + 6), _at(values, indices, start + 7)
     i = 8
     while i < n - n % 8:
         j = start + i
-        r0 += values[indices[j]]
-        r1 += values[indices[j + 1]]
-        r2 += values[indices[j + 2]]
-        r3 += values[indices[j + 3]]
-        r4 += values[indices[j + 4]]
-        r5 += values[indices[j + 5]]
-        r6 += values[indices[j + 6]]
-        r7 += values[indices[j + 7]]
+        r0 += _at(values, indices, j)
+        r1 += _at(values, indices, j + 1)
+        r2 += _at(values, indices, j + 2)
+        r3 += _at(values, indices, j + 3)
+        r4 += _at(values, indices, j + 4)
+        r5 += _at(values, indices, j + 5)
+        r6 += _at(values, indices, j + 6)
+        r7 += _at(values, indices, j + 7)
         i += 8
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
-        total += values[indices[start + i]]
+        total += _at(values, indices, start + i)
         i += 1
     return total
 
 
 @kernel
 def _pairwise_sum(values, indices, start, n):
-    """Sum of ``values[indices[start:start + n]]`` in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
+    """Sum of ``values[indices[start:start + n]]`` (``values[start:start + n]`` when ``indices`` is None) in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
 
     Below 8 elements a plain left-to-right loop; from 8 to 128 eight running
     sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then

@@ -113,29 +113,63 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
     if weights.sum() <= 0 or values.sum() <= 0:
         return 0.0
     order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
-    cw = np.cumsum(w)
-    cvw = np.cumsum(v * w)
-    total_w, total_vw = cw[-1], cvw[-1]
-    # Area under the Lorenz curve by trapezoids.
-    lorenz = cvw / total_vw
-    prev = np.concatenate([[0.0], lorenz[:-1]])
-    area = np.sum(w / total_w * (lorenz + prev) / 2)
-    return float(np.clip(1 - 2 * area, 0.0, 1.0))
+    return float(_gini_area(values[order], weights[order]))
+
+
+@kernel
+def _gini_area(v, w):
+    """1 - 2 x the area under the Lorenz curve of sorted ``v`` weighted by ``w`` (trapezoids), clipped to [0, 1].
+
+    Cumulative sums left to right and the area summed in numpy's pairwise
+    order, as the numpy version computed them.
+    """
+    n = len(v)
+    cw = np.empty(n)
+    cvw = np.empty(n)
+    run_w, run_vw = 0.0, 0.0
+    for i in range(n):
+        run_w += w[i]
+        run_vw += v[i] * w[i]
+        cw[i], cvw[i] = run_w, run_vw
+    strips = np.empty(n)
+    previous = 0.0
+    for i in range(n):
+        lorenz = cvw[i] / run_vw
+        strips[i] = w[i] / run_w * (lorenz + previous) / 2
+        previous = lorenz
+    return min(max(1 - 2 * _pairwise_sum(strips, None, 0, n), 0.0), 1.0)
+
+
+@kernel
+def _resident_sums(satisfaction, trust, access, profile, n_profiles):
+    """The sums behind the residents' mean satisfaction, trust and access (in their own type, pairwise, as ``mean`` sums) and satisfaction by profile (float64, in index order, as ``bincount``)."""
+    n = len(satisfaction)
+    by_profile = np.zeros(n_profiles)
+    for i in range(n):
+        by_profile[profile[i]] += satisfaction[i]
+    return _pairwise_sum(satisfaction, None, 0, n), _pairwise_sum(trust, None, 0, n), _pairwise_sum(access, None, 0, n), by_profile
+
+
+def _mean(total: float, values: np.ndarray) -> float:
+    """Numpy's mean of ``values`` from their sum: the division in the array's own type (float32 for resident state)."""
+    kind = values.dtype.type
+    return float(kind(total) / kind(len(values)))
+
+
+@kernel
+def _weighted_mean(values, weights):
+    """``np.average(values, weights=weights)``: float64 products and weights summed pairwise."""
+    products = np.empty(len(values))
+    total_weight = np.empty(len(values))
+    for i in range(len(values)):
+        products[i] = values[i] * np.float64(weights[i])
+        total_weight[i] = weights[i]
+    return _pairwise_sum(products, None, 0, len(values)) / _pairwise_sum(total_weight, None, 0, len(values))
 
 
 #: Outcome names of each need statistic, one per lens, in `LENSES` order.
 _BY_LENS = {stat: [f"{stat}{SUFFIX[lens]}" for lens in LENSES] for stat in ("coverage", "abandoned_share", "unasked_share", "wait_mean", "wait_p90")}
 _PLACES = ("urban", "rural")
-
-
-@kernel
-def _sums_by_profile(values, profile, n_profiles):
-    """``np.bincount(profile, weights=values)``: float64 sums added in index order, as bincount does."""
-    out = np.zeros(n_profiles)
-    for i in range(len(values)):
-        out[profile[i]] += values[i]
-    return out
 
 
 def _profile_sets() -> tuple[list[str], np.ndarray]:
@@ -185,18 +219,18 @@ def measure(model) -> dict[str, float]:
     ):
         out.update(zip(_BY_LENS[stat], values.tolist(), strict=True))
     out["served_share_of_waiting"] = _ratio(model.met_this_week, model.waiting_this_week, 0.0)
-    out["access_coverage"] = float(res.access.mean())
-    out["satisfaction"] = float(res.satisfaction.mean())
-    out["trust"] = float(res.trust.mean())
     counts = res.profile_count
-    sat_p = _sums_by_profile(res.satisfaction, res.profile, len(counts))
+    sat_total, trust_total, access_total, sat_p = _resident_sums(res.satisfaction, res.trust, res.access, res.profile, len(counts))
+    out["access_coverage"] = _mean(access_total, res.access)
+    out["satisfaction"] = _mean(sat_total, res.satisfaction)
+    out["trust"] = _mean(trust_total, res.trust)
     people = counts[_SET_PROFILES].sum(axis=1)  # integers: exact in any order
     out.update(zip(_SET_NAMES, np.divide(_sums_over_sets(sat_p, _SET_PROFILES), people, out=np.zeros(len(people)), where=people > 0).tolist(), strict=True))
     urban = res.profile_urban
     both = counts[urban].sum() > 0 and counts[~urban].sum() > 0
     out["urban_rural_gap"] = out["coverage_urban"] - out["coverage_rural"] if both else 0.0
     out["equity_gini"] = gini(model.fates.community_coverage(max_wait), model.layout.community_size.astype(float))
-    out["participation_rate"] = float(np.average(model.participation, weights=model.layout.community_size))
+    out["participation_rate"] = _weighted_mean(model.participation, model.layout.community_size)
     out["volunteer_rate"] = len(model.volunteers) / model.volunteers.people  # people volunteering / people (sim.volunteers)
     hours = board.staff * board.hours
     out["admin_share"] = _ratio((board.admin_share * hours).sum(), hours.sum(), 0.0)
