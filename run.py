@@ -136,7 +136,12 @@ def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workers", type=worker_count, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
     group.add_argument("--dask-local", type=worker_count, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
     group.add_argument("--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
-    parser.add_argument("--start-week", type=week_int, metavar="W", help="policy start week: the first scenario (the status quo) runs W weeks once per seed, then every run takes over from that snapshot with its own levers (default: the plan's, else 0)")
+    parser.add_argument(
+        "--start-week",
+        type=week_int,
+        metavar="W",
+        help="policy start week: the first scenario (the status quo) runs W weeks once per seed, then each run takes over with its own levers (default: the plan's, else 0)",
+    )
     parser.add_argument("--resume", action="store_true", help="finish the interrupted experiment in --out (same plan and flags): run only the missing runs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only where the results went")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report and figures (run.py report DIR writes them later)")
@@ -267,9 +272,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BadInput(["run.py compare: needs two or more scenario files (the first is the reference) or --plan PLAN.yaml"])
     precise = args.precision is not None
     job = compare_job(
-        args.plan or list(args.files), reps=args.reps, precision=args.precision, max_reps=args.max_reps if precise else None,
-        precision_outcomes=names(args.precision_outcomes) if precise else None, outcomes=names(args.outcomes),
-        steps=args.steps, seed=args.seed, overrides=_sets(args.overrides), start_week=args.start_week, origin="<command line>",
+        args.plan or list(args.files),
+        reps=args.reps,
+        precision=args.precision,
+        max_reps=args.max_reps if precise else None,
+        precision_outcomes=names(args.precision_outcomes) if precise else None,
+        outcomes=names(args.outcomes),
+        steps=args.steps,
+        seed=args.seed,
+        overrides=_sets(args.overrides),
+        start_week=args.start_week,
+        origin="<command line>",
     )
     result = _experiment(job, args)
     return _finished(result, format_table(result.table) if not result.table.empty else None, args.quiet)
@@ -278,8 +291,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _design(kind: str) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
         job = design_job(
-            kind, args.plan, reps=args.reps, outcomes=names(args.outcomes), steps=args.steps, seed=args.seed, overrides=_sets(args.overrides),
-            start_week=args.start_week, origin="<command line>",
+            kind,
+            args.plan,
+            reps=args.reps,
+            outcomes=names(args.outcomes),
+            steps=args.steps,
+            seed=args.seed,
+            overrides=_sets(args.overrides),
+            start_week=args.start_week,
+            origin="<command line>",
         )
         result = _experiment(job, args)
         missing = result.summary.get("points_without_runs")

@@ -78,8 +78,16 @@ def compare(
         (['scenario', 'outcome', 'mean'], 4)
     """
     job = compare_job(
-        scenarios, reps=reps, precision=precision, max_reps=max_reps, precision_outcomes=precision_outcomes, outcomes=outcomes, steps=steps, seed=seed,
-        overrides=overrides, start_week=start_week,
+        scenarios,
+        reps=reps,
+        precision=precision,
+        max_reps=max_reps,
+        precision_outcomes=precision_outcomes,
+        outcomes=outcomes,
+        steps=steps,
+        seed=seed,
+        overrides=overrides,
+        start_week=start_week,
     )
     return run_job(job, executor=executor, out=out, resume=resume, progress=progress, report=report)
 

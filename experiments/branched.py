@@ -90,12 +90,7 @@ def execute_branched(store: Store, specs: Sequence[RunSpec], plan: ResolvedPlan,
                 if snapshots[rep].error is not None:
                     for spec in by_rep[rep]:
                         keep(store, RunResult(spec, None, snapshots[rep].error, 0.0), tally, bar)
-            branches = (
-                Branch(spec, snapshots[rep].snapshot, {**levers[spec.scenario], **spec.values})
-                for rep in group
-                if snapshots[rep].snapshot is not None
-                for spec in by_rep[rep]
-            )
+            branches = (Branch(spec, snapshots[rep].snapshot, {**levers[spec.scenario], **spec.values}) for rep in group if snapshots[rep].snapshot is not None for spec in by_rep[rep])
             for result in executor.imap_unordered(branch_run, branches):
                 keep(store, result, tally, bar)
             snapshots.clear()

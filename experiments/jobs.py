@@ -133,8 +133,16 @@ def _load(source: Any, kind: str, origin: str, args: _Args, outcomes, default_re
         return None
     try:
         return load_plan(
-            source, command=kind, extra_overrides=dict(args.overrides or {}), seed=args.seed, steps=args.steps,
-            replications=args.reps, outcomes=_names(outcomes), start_week=args.start_week, default_replications=default_reps, origin=origin,
+            source,
+            command=kind,
+            extra_overrides=dict(args.overrides or {}),
+            seed=args.seed,
+            steps=args.steps,
+            replications=args.reps,
+            outcomes=_names(outcomes),
+            start_week=args.start_week,
+            default_replications=default_reps,
+            origin=origin,
         )
     except ScenarioError as exc:  # PlanError, or a scenario that does not load
         args.errors.extend(exc.lines())

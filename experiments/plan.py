@@ -224,8 +224,6 @@ class ResolvedPlan:
         return {**self.canonical(), "description": self.description, "source": self.source, "set": self.overrides}
 
 
-
-
 @dataclass(frozen=True)
 class Plan:
     """An experiment plan built in Python, with the keys of a plan file; validated when run.
@@ -289,4 +287,3 @@ class Plan:
         if self.description:
             data["description"] = self.description
         return data
-

@@ -271,7 +271,7 @@ def check_sampler(checker: Checker, data: Mapping[str, Any], command: str) -> Sa
 
 
 #: How the levers that cannot change at a start week read in messages.
-WORLD_SHAPING = ", ".join(p.rstrip(".") + ("*" if p.endswith(".") else "") for p in FIXED_DURING_RUN)
+WORLD_SHAPING = ", ".join(p + "*" if p.endswith(".") else p for p in FIXED_DURING_RUN)
 
 
 def check_start_week(checker: Checker, week: int, scenarios: Mapping[str, Scenario], parameters: tuple[Parameter, ...]) -> int:
@@ -294,8 +294,11 @@ def check_start_week(checker: Checker, week: int, scenarios: Mapping[str, Scenar
     for label in labels[1:]:
         fixed = sorted(k for k, v in flat_levers(scenarios[label]).items() if k.startswith(FIXED_DURING_RUN) and base.get(k) != v)
         if fixed:
-            checker.fail("start_week", f"scenario {label!r} differs from the status quo {labels[0]!r} in {', '.join(fixed)}, which shape(s) the built world and cannot change at week {week} "
-                                       f"(allowed: start_week: 0, or scenarios that differ only in levers other than {WORLD_SHAPING})")
+            checker.fail(
+                "start_week",
+                f"scenario {label!r} differs from the status quo {labels[0]!r} in {', '.join(fixed)}, which shape(s) the built world and cannot change at week {week} "
+                f"(allowed: start_week: 0, or scenarios that differ only in levers other than {WORLD_SHAPING})",
+            )
     for param in parameters:
         if param.key.startswith(FIXED_DURING_RUN):
             checker.fail(f"parameters.{param.key}", f"shapes the built world and cannot change at start_week {week} (allowed: start_week: 0, or levers other than {WORLD_SHAPING})")

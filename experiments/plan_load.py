@@ -132,8 +132,18 @@ def load_plan(
     week = check_start_week(checker, start, scenarios, parameters)
     checker.raise_if_any()
     return ResolvedPlan(
-        name=name, description=description, source=file, scenarios=scenarios, overrides=overrides, steps=plan_steps,
-        seed=base_seed, replications=reps, outcomes=outcome_names, parameters=parameters, sampler=sampler, start_week=week,
+        name=name,
+        description=description,
+        source=file,
+        scenarios=scenarios,
+        overrides=overrides,
+        steps=plan_steps,
+        seed=base_seed,
+        replications=reps,
+        outcomes=outcome_names,
+        parameters=parameters,
+        sampler=sampler,
+        start_week=week,
     )
 
 

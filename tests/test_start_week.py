@@ -105,8 +105,15 @@ def test_a_resumed_branched_comparison_equals_an_uninterrupted_one(branched, tmp
 
 def test_a_branched_sweep_switches_each_design_point_on_at_the_start_week():
     plan = ex.Plan(
-        scenarios=[BASELINE], overrides=SMALL, steps=20, seed=3, replications=1, outcomes=["coverage"], start_week=6,
-        parameters=[ex.Parameter("government.admin_tasks", "int", 20, 150)], sampler=ex.Sampler("grid", levels=2),
+        scenarios=[BASELINE],
+        overrides=SMALL,
+        steps=20,
+        seed=3,
+        replications=1,
+        outcomes=["coverage"],
+        start_week=6,
+        parameters=[ex.Parameter("government.admin_tasks", "int", 20, 150)],
+        sampler=ex.Sampler("grid", levels=2),
     )
     result = ex.sweep(plan, executor=ex.Local(1), progress=False, report=False)
     runs = result.runs
