@@ -39,10 +39,9 @@ def scenario_levers(plan: ResolvedPlan) -> dict[str, dict[str, Any]]:
 
     Example:
         >>> from experiments.plan_load import load_plan
-        >>> plan = load_plan({"scenarios": ["scenarios/baseline.yaml", "scenarios/m6_funding.yaml"]}, command="compare")
-        >>> levers = scenario_levers(plan)
-        >>> levers["baseline"], "government.pay_arrears_limit" in levers["m6_funding"] or len(levers["m6_funding"]) > 0
-        ({}, True)
+        >>> plan = load_plan({"scenarios": ["scenarios/baseline.yaml", "scenarios/m2_provision.yaml"]}, command="compare")
+        >>> scenario_levers(plan)
+        {'baseline': {}, 'm2_provision': {'government.admin_tasks': 50, 'government.purchase_share': 0.25, 'government.ngo_cultivation': 0.5}}
     """
     labels = list(plan.scenarios)
     base = flat_levers(plan.scenarios[labels[0]])
