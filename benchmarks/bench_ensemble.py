@@ -31,8 +31,9 @@ W), best of ``--rounds``, and checks that the frames are identical.
 With ``--via-compare`` it times the experiment a user runs instead:
 ``ex.compare(eight scenarios, reps=1, start_week=W)`` against the same
 comparison with ``start_week=0`` (every scenario from week 1, as without a
-start week), on one in-process worker (``ex.Local(1)``) so that CPU time is
-the whole cost, and checks that the branched runs equal `run_branched`'s.
+start week), by default on one in-process worker (``ex.Local(1)``;
+``--workers N`` and ``--reps R`` for more, CPU counted over the workers too),
+and checks that the branched runs equal `run_branched`'s.
 """
 
 from __future__ import annotations
@@ -159,33 +160,52 @@ def time_branching(week: int, rounds: int, overrides: dict) -> None:
     )
 
 
-def time_compare(week: int, rounds: int, overrides: dict) -> None:
-    """Print the CPU time of ``ex.compare(..., start_week=week)`` of all scenarios against ``start_week=0``."""
+def time_compare(week: int, rounds: int, overrides: dict, workers: int = 1, reps: int = 1) -> None:
+    """Print the CPU time of ``ex.compare(..., start_week=week)`` of all scenarios against ``start_week=0``.
+
+    CPU time is this process's plus that of its worker processes (psutil, read
+    while the pool is up, so a fork server's workers count too): with more
+    than one worker it includes shipping each snapshot to its branches.
+    """
     sys.path.insert(0, str(ROOT))
     import numpy as np
+    import psutil
 
     import experiments as ex
     import sim
     from experiments.branching import run_branched
     from experiments.design import replicate_seed
 
+    def cpu() -> float:
+        total = time.process_time()
+        for child in psutil.Process().children(recursive=True):
+            try:
+                times = child.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
+
     files = [str(ROOT / "scenarios" / f"{name}.yaml") for name in SCENARIOS]
-    args = {"reps": 1, "seed": 1, "overrides": overrides or None, "executor": ex.Local(1), "progress": False, "report": False}
     best, results = {"start_week": math.inf, "from week 1": math.inf}, {}
-    for _ in range(rounds):
-        for name, start in (("start_week", week), ("from week 1", 0)):
-            started = time.process_time()
-            results[name] = ex.compare(files, start_week=start, **args)
-            best[name] = min(best[name], time.process_time() - started)
+    with ex.Local(workers) as pool:
+        pool.start()
+        args = {"reps": reps, "seed": 1, "overrides": overrides or None, "executor": pool, "progress": False, "report": False}
+        for _ in range(rounds):
+            for name, start in (("start_week", week), ("from week 1", 0)):
+                started = cpu()
+                results[name] = ex.compare(files, start_week=start, **args)
+                best[name] = min(best[name], cpu() - started)
     frames = run_branched(files[0], dict(zip(SCENARIOS, files, strict=True)), week, replicate_seed(1, 0), overrides=overrides or None)
     runs = results["start_week"].runs
+    runs = runs[runs["rep"] == 0]
     same = all(
         np.array_equal(runs[runs["scenario"] == label].sort_values("step")[list(sim.OUTCOMES)].to_numpy(), frame[list(sim.OUTCOMES)].to_numpy(), equal_nan=True) for label, frame in frames.items()
     )
     steps = len(frames[SCENARIOS[0]])
     print(
-        f"ex.compare of {len(files)} scenarios, 1 replication, start_week {week} of {steps}: {best['start_week']:.2f} s CPU, "
-        f"start_week 0: {best['from week 1']:.2f} s CPU, {best['from week 1'] / best['start_week']:.2f}x; runs equal run_branched: {same}"
+        f"ex.compare of {len(files)} scenarios, {reps} replication{'s' if reps > 1 else ''}, {workers} worker{'s' if workers > 1 else ''}, start_week {week} of {steps}: "
+        f"{best['start_week']:.2f} s CPU, start_week 0: {best['from week 1']:.2f} s CPU, {best['from week 1'] / best['start_week']:.2f}x; runs equal run_branched: {same}"
     )
 
 
@@ -201,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="also write the rows as JSON here")
     parser.add_argument("--branch-week", type=int, help="time a branched comparison of all scenarios from this week instead")
     parser.add_argument("--via-compare", action="store_true", help="with --branch-week: time ex.compare(start_week=W) against start_week=0")
+    parser.add_argument("--workers", type=int, default=1, help="with --via-compare: local worker processes (default 1: in this process)")
+    parser.add_argument("--reps", type=int, default=1, help="with --via-compare: replications per scenario (default 1)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -210,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"world.residents": 2000, "steps": 8} if args.small else {}
     rounds, runs = args.rounds or (1 if args.small else 3), args.runs or (1 if args.small else 3)
     if args.branch_week is not None:
-        (time_compare if args.via_compare else time_branching)(args.branch_week, rounds, overrides)
+        if args.via_compare:
+            time_compare(args.branch_week, rounds, overrides, args.workers, args.reps)
+        else:
+            time_branching(args.branch_week, rounds, overrides)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         versions = {"new": ROOT}

@@ -179,3 +179,32 @@ def test_a_plan_file_start_week_is_read_and_its_errors_are_located(tmp_path, cap
         assert run_in_process("compare", "--plan", str(plan), "--out", str(tmp_path / "o"), "--quiet") == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith(f"{plan}:6:1: start_week: "), err
+
+
+def test_automatic_replications_and_a_morris_analysis_branch_from_the_shared_status_quo():
+    def shared_start(result, week: int) -> None:
+        """Every run of a replicate has the same first ``week`` weeks (the status quo) and they differ after."""
+        for _, runs in result.runs.groupby("rep"):
+            starts = [rows.sort_values("step")[list(sim.OUTCOMES)].to_numpy() for _, rows in runs.groupby("run_id")]
+            assert all(np.array_equal(s[:week], starts[0][:week], equal_nan=True) for s in starts)
+            assert not all(np.array_equal(s, starts[0], equal_nan=True) for s in starts)
+
+    precise = ex.compare([BASELINE, POLICIES[1]], precision=1.0, max_reps=4, steps=12, start_week=5, overrides=SMALL, executor=ex.Local(2), progress=False, report=False)
+    assert precise.stopping["replications"] == 3 and precise.summary["start_week"] == 5
+    shared_start(precise, 5)
+    morris = ex.sensitivity(
+        ex.Plan(
+            [BASELINE],
+            parameters=[ex.Parameter("government.admin_tasks", "int", 20, 150)],
+            sampler=ex.Sampler("morris", samples=2, resamples=20),
+            overrides=SMALL,
+            steps=12,
+            start_week=5,
+            outcomes=["coverage"],
+        ),
+        executor=ex.Local(1),
+        progress=False,
+        report=False,
+    )
+    assert morris.summary["finished"] == 4 and not morris.table.empty
+    shared_start(morris, 5)
