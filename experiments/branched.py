@@ -14,7 +14,9 @@ status quo, run W weeks, levers switched with ``set_levers`` and run on
 once per run.
 
 On any executor the burn-ins of a batch of replicates (as many as there are
-workers) are mapped first, then their branches; every task is a pure
+workers) are mapped first, then their branches: each replicate's runs in as
+many tasks as there are workers (at most one per run), so that a snapshot
+is shipped to a worker once per task, not once per run. Every task is a pure
 function of its data, so the results do not depend on the executor or the
 number of workers, and a resumed experiment burns in only the replicates
 with runs still missing. Levers that shape the built world cannot change at
@@ -49,6 +51,23 @@ def scenario_levers(plan: ResolvedPlan) -> dict[str, dict[str, Any]]:
     for label, scenario in plan.scenarios.items():
         levers = flat_levers(scenario)
         out[label] = {k: v for k, v in levers.items() if base.get(k) != v}
+    return out
+
+
+def _split(specs: list[RunSpec], parts: int) -> list[list[RunSpec]]:
+    """``specs`` in at most ``parts`` consecutive runs of near-equal length (one task each).
+
+    Example:
+        >>> [len(p) for p in _split(list(range(8)), 3)]
+        [3, 3, 2]
+    """
+    parts = max(1, min(parts, len(specs)))
+    size, extra = divmod(len(specs), parts)
+    out, first = [], 0
+    for i in range(parts):
+        last = first + size + (i < extra)
+        out.append(specs[first:last])
+        first = last
     return out
 
 
@@ -89,9 +108,17 @@ def execute_branched(store: Store, specs: Sequence[RunSpec], plan: ResolvedPlan,
                 if snapshots[rep].error is not None:
                     for spec in by_rep[rep]:
                         keep(store, RunResult(spec, None, snapshots[rep].error, 0.0), tally, bar)
-            branches = (Branch(spec, snapshots[rep].snapshot, {**levers[spec.scenario], **spec.values}) for rep in group if snapshots[rep].snapshot is not None for spec in by_rep[rep])
-            for result in executor.imap_unordered(branch_run, branches):
-                keep(store, result, tally, bar)
+            branches = [
+                Branch(snapshots[rep].snapshot, tuple((spec, {**levers[spec.scenario], **spec.values}) for spec in part))
+                for rep in group
+                if snapshots[rep].snapshot is not None
+                # One worker runs in this process (nothing is shipped): a task per run keeps the progress bar live.
+                for part in _split(by_rep[rep], batch if batch > 1 else len(by_rep[rep]))
+            ]
+            for results in executor.imap_unordered(branch_run, branches):
+                for result in results:
+                    keep(store, result, tally, bar)
+            branches.clear()
             snapshots.clear()
     finally:
         if bar is not None:

@@ -100,25 +100,32 @@ def burn_in(task: BurnIn) -> BurnInResult:
 
 @dataclass(frozen=True)
 class Branch:
-    """One run from a start week: its spec, the burn-in's snapshot and the levers it switches on."""
+    """Runs from one start week: the burn-in's snapshot, and each run's spec with the levers it switches on.
 
-    spec: RunSpec
-    snapshot: bytes
-    levers: dict[str, Any]
-
-
-def branch_run(task: Branch) -> RunResult:
-    """Restore the snapshot, switch the levers on (in force from the next week), run to the horizon.
-
-    The same as `experiments.branching.branch`, returning a `RunResult` and
-    never raising for a model failure, like `simulate`.
+    One snapshot serves several runs of a task, so it is shipped to a worker
+    once per task rather than once per run (8.6 MB for the default district).
     """
-    started = time.perf_counter()
-    try:
-        model = sim.CommunityModel.restore(task.snapshot)
-        if task.levers:
-            model.set_levers(task.levers)
-        frame = model.run().outcome_frame()
-    except Exception as exc:
-        return RunResult(task.spec, None, error_text(exc), time.perf_counter() - started)
-    return RunResult(task.spec, frame, None, time.perf_counter() - started)
+
+    snapshot: bytes
+    runs: tuple[tuple[RunSpec, dict[str, Any]], ...]
+
+
+def branch_run(task: Branch) -> list[RunResult]:
+    """For each run: restore the snapshot, switch its levers on (in force from the next week), run to the horizon.
+
+    The same as `experiments.branching.branch`, returning a `RunResult` per
+    run and never raising for a model failure, like `simulate`.
+    """
+    results = []
+    for spec, levers in task.runs:
+        started = time.perf_counter()
+        try:
+            model = sim.CommunityModel.restore(task.snapshot)
+            if levers:
+                model.set_levers(levers)
+            frame = model.run().outcome_frame()
+        except Exception as exc:
+            results.append(RunResult(spec, None, error_text(exc), time.perf_counter() - started))
+            continue
+        results.append(RunResult(spec, frame, None, time.perf_counter() - started))
+    return results

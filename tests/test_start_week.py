@@ -99,6 +99,8 @@ def test_a_resumed_branched_comparison_equals_an_uninterrupted_one(branched, tmp
     (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
     resumed = ex.compare([BASELINE, *POLICIES], start_week=START, executor=ex.Local(2), out=out, resume=True, **ARGS)
     assert resumed.summary["ran_now"] == 4 and resumed.digest() == branched.digest()
+    html = resumed.report().read_text(encoding="utf-8")
+    assert f"every run is baseline (the status quo) for weeks 1-{START}, its own levers from week {START + 1}" in html
     with pytest.raises(ex.BadInput, match="different plan"):
         ex.compare([BASELINE, *POLICIES], start_week=START + 1, executor=ex.Local(1), out=out, resume=True, **ARGS)
 
