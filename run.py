@@ -4,7 +4,7 @@
     python run.py                      run scenarios/baseline.yaml
     python run.py run FILE [--seed N] [--steps N] [--set key=value]... [--out DIR]
     python run.py validate FILE...
-    python run.py compare A.yaml B.yaml ... --reps N
+    python run.py compare A.yaml B.yaml ... --reps N [--start-week W]
     python run.py sweep PLAN.yaml
     python run.py sensitivity PLAN.yaml
     python run.py report DIR
@@ -77,6 +77,17 @@ def seed_int(text: str) -> int:
     return value
 
 
+def week_int(text: str) -> int:
+    """Argparse type: a week, an integer >= 0 (whether it is below the horizon is checked with the plan)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of weeks, got {text[:80]!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a week >= 0, got {value}")
+    return value
+
+
 def positive_float(text: str) -> float:
     """Argparse type: a finite number > 0."""
     try:
@@ -125,6 +136,12 @@ def _experiment_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workers", type=worker_count, help=f"local worker processes (default: all cores, {os.cpu_count()} here)")
     group.add_argument("--dask-local", type=worker_count, metavar="N", help="run on a Dask LocalCluster of N worker processes on 127.0.0.1")
     group.add_argument("--scheduler", type=scheduler_address, metavar="tcp://HOST:PORT", help="run on an existing Dask cluster")
+    parser.add_argument(
+        "--start-week",
+        type=week_int,
+        metavar="W",
+        help="policy start week: the first scenario (the status quo) runs W weeks once per seed, then each run takes over with its own levers (default: the plan's, else 0)",
+    )
     parser.add_argument("--resume", action="store_true", help="finish the interrupted experiment in --out (same plan and flags): run only the missing runs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar; print only where the results went")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report and figures (run.py report DIR writes them later)")
@@ -255,9 +272,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise BadInput(["run.py compare: needs two or more scenario files (the first is the reference) or --plan PLAN.yaml"])
     precise = args.precision is not None
     job = compare_job(
-        args.plan or list(args.files), reps=args.reps, precision=args.precision, max_reps=args.max_reps if precise else None,
-        precision_outcomes=names(args.precision_outcomes) if precise else None, outcomes=names(args.outcomes),
-        steps=args.steps, seed=args.seed, overrides=_sets(args.overrides), origin="<command line>",
+        args.plan or list(args.files),
+        reps=args.reps,
+        precision=args.precision,
+        max_reps=args.max_reps if precise else None,
+        precision_outcomes=names(args.precision_outcomes) if precise else None,
+        outcomes=names(args.outcomes),
+        steps=args.steps,
+        seed=args.seed,
+        overrides=_sets(args.overrides),
+        start_week=args.start_week,
+        origin="<command line>",
     )
     result = _experiment(job, args)
     return _finished(result, format_table(result.table) if not result.table.empty else None, args.quiet)
@@ -265,7 +290,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _design(kind: str) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
-        job = design_job(kind, args.plan, reps=args.reps, outcomes=names(args.outcomes), steps=args.steps, seed=args.seed, overrides=_sets(args.overrides), origin="<command line>")
+        job = design_job(
+            kind,
+            args.plan,
+            reps=args.reps,
+            outcomes=names(args.outcomes),
+            steps=args.steps,
+            seed=args.seed,
+            overrides=_sets(args.overrides),
+            start_week=args.start_week,
+            origin="<command line>",
+        )
         result = _experiment(job, args)
         missing = result.summary.get("points_without_runs")
         if missing:

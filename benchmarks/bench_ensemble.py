@@ -21,12 +21,19 @@ Usage:
     .venv/bin/python benchmarks/bench_ensemble.py --small    # seconds (run by the tests)
     .venv/bin/python benchmarks/bench_ensemble.py --scenarios baseline --rounds 5 --runs 5
     .venv/bin/python benchmarks/bench_ensemble.py --branch-week 52    # burn in once, branch many, against separate runs
+    .venv/bin/python benchmarks/bench_ensemble.py --branch-week 52 --via-compare   # the same through ex.compare(start_week=52)
 
 ``--branch-week W`` instead times the eight scenarios as policies started at
 week W of the status quo: `experiments.branching.run_branched` (W weeks once,
 then each policy from the snapshot) against the same comparison without a
 snapshot (each policy run from week 1 with its levers switched on after week
 W), best of ``--rounds``, and checks that the frames are identical.
+With ``--via-compare`` it times the experiment a user runs instead:
+``ex.compare(eight scenarios, reps=1, start_week=W)`` against the same
+comparison with ``start_week=0`` (every scenario from week 1, as without a
+start week), by default on one in-process worker (``ex.Local(1)``;
+``--workers N`` and ``--reps R`` for more, CPU counted over the workers too),
+and checks that the branched runs equal `run_branched`'s.
 """
 
 from __future__ import annotations
@@ -147,8 +154,59 @@ def time_branching(week: int, rounds: int, overrides: dict) -> None:
             frames[name] = fn()
             best[name] = min(best[name], time.process_time() - start)
     same = all(frames["branched"][k].equals(frames["separate"][k]) for k in policies)
-    print(f"{len(policies)} policies from week {week} of {status_quo.steps}: branched {best['branched']:.2f} s CPU, separate {best['separate']:.2f} s CPU, "
-          f"{best['separate'] / best['branched']:.2f}x; frames identical: {same}")
+    print(
+        f"{len(policies)} policies from week {week} of {status_quo.steps}: branched {best['branched']:.2f} s CPU, separate {best['separate']:.2f} s CPU, "
+        f"{best['separate'] / best['branched']:.2f}x; frames identical: {same}"
+    )
+
+
+def time_compare(week: int, rounds: int, overrides: dict, workers: int = 1, reps: int = 1) -> None:
+    """Print the CPU time of ``ex.compare(..., start_week=week)`` of all scenarios against ``start_week=0``.
+
+    CPU time is this process's plus that of its worker processes (psutil, read
+    while the pool is up, so a fork server's workers count too): with more
+    than one worker it includes shipping each snapshot to its branches.
+    """
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+    import psutil
+
+    import experiments as ex
+    import sim
+    from experiments.branching import run_branched
+    from experiments.design import replicate_seed
+
+    def cpu() -> float:
+        total = time.process_time()
+        for child in psutil.Process().children(recursive=True):
+            try:
+                times = child.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
+
+    files = [str(ROOT / "scenarios" / f"{name}.yaml") for name in SCENARIOS]
+    best, results = {"start_week": math.inf, "from week 1": math.inf}, {}
+    with ex.Local(workers) as pool:
+        pool.start()
+        args = {"reps": reps, "seed": 1, "overrides": overrides or None, "executor": pool, "progress": False, "report": False}
+        for _ in range(rounds):
+            for name, start in (("start_week", week), ("from week 1", 0)):
+                started = cpu()
+                results[name] = ex.compare(files, start_week=start, **args)
+                best[name] = min(best[name], cpu() - started)
+    frames = run_branched(files[0], dict(zip(SCENARIOS, files, strict=True)), week, replicate_seed(1, 0), overrides=overrides or None)
+    runs = results["start_week"].runs
+    runs = runs[runs["rep"] == 0]
+    same = all(
+        np.array_equal(runs[runs["scenario"] == label].sort_values("step")[list(sim.OUTCOMES)].to_numpy(), frame[list(sim.OUTCOMES)].to_numpy(), equal_nan=True) for label, frame in frames.items()
+    )
+    steps = len(frames[SCENARIOS[0]])
+    print(
+        f"ex.compare of {len(files)} scenarios, {reps} replication{'s' if reps > 1 else ''}, {workers} worker{'s' if workers > 1 else ''}, start_week {week} of {steps}: "
+        f"{best['start_week']:.2f} s CPU, start_week 0: {best['from week 1']:.2f} s CPU, {best['from week 1'] / best['start_week']:.2f}x; runs equal run_branched: {same}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-base", action="store_true", help="measure the current code only")
     parser.add_argument("--out", help="also write the rows as JSON here")
     parser.add_argument("--branch-week", type=int, help="time a branched comparison of all scenarios from this week instead")
+    parser.add_argument("--via-compare", action="store_true", help="with --branch-week: time ex.compare(start_week=W) against start_week=0")
+    parser.add_argument("--workers", type=int, default=1, help="with --via-compare: local worker processes (default 1: in this process)")
+    parser.add_argument("--reps", type=int, default=1, help="with --via-compare: replications per scenario (default 1)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -171,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"world.residents": 2000, "steps": 8} if args.small else {}
     rounds, runs = args.rounds or (1 if args.small else 3), args.runs or (1 if args.small else 3)
     if args.branch_week is not None:
-        time_branching(args.branch_week, rounds, overrides)
+        if args.via_compare:
+            time_compare(args.branch_week, rounds, overrides, args.workers, args.reps)
+        else:
+            time_branching(args.branch_week, rounds, overrides)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         versions = {"new": ROOT}

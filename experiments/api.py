@@ -30,6 +30,7 @@ def compare(
     steps: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    start_week: int | None = None,
     executor: Executor | None = None,
     out: str | Path | None = None,
     resume: bool = False,
@@ -50,6 +51,12 @@ def compare(
         steps: weeks per run (default: each scenario's).
         seed: base seed; replicate seeds derive from it (default 1).
         overrides: dotted scenario keys set in every run, e.g. ``{"world.residents": 5000}``.
+        start_week: policy start week W (default: the plan's, else 0). With W > 0
+            the first scenario is the status quo: for each replicate seed it runs
+            W weeks once, and every scenario takes over from that snapshot with the
+            levers in which it differs (in force from week W + 1). Scenarios that
+            differ in what shapes the built world (``world.*``, group shares) are
+            refused. 0: every scenario runs as itself from week 1 (as before).
         executor: an `experiments.Local` or `experiments.Dask` (reused across
             calls); None: local processes on every core for this call.
         out: experiment folder to write, as ``run.py compare --out`` does; None keeps everything in memory.
@@ -70,7 +77,18 @@ def compare(
         >>> list(c.table.columns[:3]), len(c.summaries)
         (['scenario', 'outcome', 'mean'], 4)
     """
-    job = compare_job(scenarios, reps=reps, precision=precision, max_reps=max_reps, precision_outcomes=precision_outcomes, outcomes=outcomes, steps=steps, seed=seed, overrides=overrides)
+    job = compare_job(
+        scenarios,
+        reps=reps,
+        precision=precision,
+        max_reps=max_reps,
+        precision_outcomes=precision_outcomes,
+        outcomes=outcomes,
+        steps=steps,
+        seed=seed,
+        overrides=overrides,
+        start_week=start_week,
+    )
     return run_job(job, executor=executor, out=out, resume=resume, progress=progress, report=report)
 
 
@@ -82,6 +100,7 @@ def sweep(
     steps: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    start_week: int | None = None,
     executor: Executor | None = None,
     out: str | Path | None = None,
     resume: bool = False,
@@ -91,7 +110,9 @@ def sweep(
     """Run a grid or Latin-hypercube sweep from a plan file or a `Plan`.
 
     Arguments other than ``plan`` are as for `compare` (``reps`` is per design
-    point and replaces the plan's replications).
+    point and replaces the plan's replications; with ``start_week`` W > 0 the
+    first scenario runs W weeks once per seed and each design point's values
+    switch on from that snapshot).
 
     Returns:
         A `Sweep`: ``.table`` (sweep_summary.csv: per scenario and design point, each outcome's mean and 95% CI).
@@ -99,7 +120,7 @@ def sweep(
     Raises:
         BadInput: one line per problem, before anything runs or is written.
     """
-    job = design_job("sweep", plan, reps=reps, outcomes=outcomes, steps=steps, seed=seed, overrides=overrides)
+    job = design_job("sweep", plan, reps=reps, outcomes=outcomes, steps=steps, seed=seed, overrides=overrides, start_week=start_week)
     return run_job(job, executor=executor, out=out, resume=resume, progress=progress, report=report)
 
 
@@ -111,6 +132,7 @@ def sensitivity(
     steps: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    start_week: int | None = None,
     executor: Executor | None = None,
     out: str | Path | None = None,
     resume: bool = False,
@@ -127,5 +149,5 @@ def sensitivity(
     Raises:
         BadInput: one line per problem, before anything runs or is written.
     """
-    job = design_job("sensitivity", plan, reps=reps, outcomes=outcomes, steps=steps, seed=seed, overrides=overrides)
+    job = design_job("sensitivity", plan, reps=reps, outcomes=outcomes, steps=steps, seed=seed, overrides=overrides, start_week=start_week)
     return run_job(job, executor=executor, out=out, resume=resume, progress=progress, report=report)

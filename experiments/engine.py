@@ -81,19 +81,10 @@ def execute(
     todo = [s for s in specs if s.run_id not in done]
     tally = Tally(skipped=len(specs) - len(todo))
     started = time.perf_counter()
-    bar = _bar(len(specs), tally.skipped, desc) if progress and todo else None
+    bar = bar_for(len(specs), tally.skipped, desc) if progress and todo else None
     try:
         for result in executor.imap_unordered(worker or simulate, (Task(s, scenarios[s.scenario]) for s in todo)):
-            if result.error is None:
-                store.write_run(result.spec, result.frame)
-            else:
-                store.write_failure(result.spec, result.error)
-                tally.failed += 1
-                if bar is not None:
-                    bar.set_postfix(failed=tally.failed)
-            tally.ran += 1
-            if bar is not None:
-                bar.update(1)
+            keep(store, result, tally, bar)
             if on_result is not None:
                 on_result(result)
     finally:
@@ -103,7 +94,21 @@ def execute(
     return tally
 
 
-def _bar(total: int, initial: int, desc: str) -> Any:
+def keep(store: Store, result: RunResult, tally: Tally, bar: Any) -> None:
+    """Store one result as it arrives (a shard, or a failure record) and count it."""
+    if result.error is None:
+        store.write_run(result.spec, result.frame)
+    else:
+        store.write_failure(result.spec, result.error)
+        tally.failed += 1
+        if bar is not None:
+            bar.set_postfix(failed=tally.failed)
+    tally.ran += 1
+    if bar is not None:
+        bar.update(1)
+
+
+def bar_for(total: int, initial: int, desc: str) -> Any:
     """A tqdm.auto bar; no monitor thread (worker processes may be forked from this one)."""
     tqdm.monitor_interval = 0
     return tqdm(total=total, initial=initial, desc=desc, unit="run", dynamic_ncols=True)

@@ -68,6 +68,7 @@ def compare_job(
     steps: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    start_week: int | None = None,
     origin: str = "<python>",
 ) -> Job:
     """Check the arguments of a comparison and build its job (see ``experiments.compare``).
@@ -75,7 +76,7 @@ def compare_job(
     Raises:
         BadInput: one line per problem.
     """
-    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
+    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin, start_week=start_week)
     errors = args.errors
     if precision is not None and reps is not None:
         errors.append(_line(origin, "precision", "give reps or precision, not both"))
@@ -109,6 +110,7 @@ def design_job(
     steps: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    start_week: int | None = None,
     origin: str = "<python>",
 ) -> Job:
     """Check the arguments of a sweep or sensitivity analysis and build its job, design included.
@@ -116,7 +118,7 @@ def design_job(
     Raises:
         BadInput: one line per problem.
     """
-    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin)
+    args = _Args(reps=reps, steps=steps, seed=seed, overrides=overrides, origin=origin, start_week=start_week)
     source = _source(plan, kind, origin, args.errors)
     resolved = _load(source, kind, origin, args, outcomes, 1)
     if args.errors:
@@ -131,8 +133,16 @@ def _load(source: Any, kind: str, origin: str, args: _Args, outcomes, default_re
         return None
     try:
         return load_plan(
-            source, command=kind, extra_overrides=dict(args.overrides or {}), seed=args.seed, steps=args.steps,
-            replications=args.reps, outcomes=_names(outcomes), default_replications=default_reps, origin=origin,
+            source,
+            command=kind,
+            extra_overrides=dict(args.overrides or {}),
+            seed=args.seed,
+            steps=args.steps,
+            replications=args.reps,
+            outcomes=_names(outcomes),
+            start_week=args.start_week,
+            default_replications=default_reps,
+            origin=origin,
         )
     except ScenarioError as exc:  # PlanError, or a scenario that does not load
         args.errors.extend(exc.lines())
@@ -157,8 +167,9 @@ def _source(value: Any, kind: str, origin: str, errors: list[str]) -> Any:
 class _Args:
     """The arguments every job takes, checked; a refused one reads as not given, so the plan is still checked."""
 
-    def __init__(self, *, reps, steps, seed, overrides, origin: str):
+    def __init__(self, *, reps, steps, seed, overrides, origin: str, start_week=None):
         self.errors: list[str] = []
+        self.start_week = self._keep(start_week, _whole(start_week, 0), origin, "start_week", "is not a week (allowed: a whole number >= 0, below the horizon; 0: no start week)")
         self.reps = self._keep(reps, _whole(reps, 1), origin, "reps", "is not a whole number >= 1 (allowed: 1, 2, ...)")
         self.steps = self._keep(steps, _whole(steps, 1), origin, "steps", "is not a whole number >= 1 (allowed: weeks, e.g. 52)")
         self.seed = self._keep(seed, _whole(seed, 0) and seed < 2**63, origin, "seed", "is not a seed (allowed: an integer in [0, 2**63 - 1])")

@@ -15,6 +15,7 @@ Example plan (paths are relative to the plan file)::
     steps: 52
     seed: 2024
     replications: 3
+    start_week: 0      # > 0: the status quo runs this many weeks, then each policy takes over (issue 12)
     outcomes: [coverage, satisfaction, urban_rural_gap]
     parameters:
       government.admin_tasks: {type: int, lower: 20, upper: 150}
@@ -51,7 +52,7 @@ from sim.ledger import SOURCES, USES
 #: Samplers by name -> the commands that use them.
 SAMPLERS = {"grid": "sweep", "lhs": "sweep", "sobol": "sensitivity", "morris": "sensitivity"}
 #: Top-level keys of a plan.
-PLAN_KEYS = ("name", "description", "scenarios", "set", "steps", "seed", "replications", "outcomes", "parameters", "sampler")
+PLAN_KEYS = ("name", "description", "scenarios", "set", "steps", "start_week", "seed", "replications", "outcomes", "parameters", "sampler")
 #: Keys of the ``sampler`` section.
 SAMPLER_KEYS = ("method", "levels", "samples", "second_order", "morris_levels", "resamples")
 #: Keys of one parameter.
@@ -177,6 +178,9 @@ class ResolvedPlan:
         outcomes: outcomes analysed (every outcome is stored).
         parameters: sweep dimensions.
         sampler: the design.
+        start_week: weeks the first scenario (the status quo) runs before every
+            run's own levers switch on, from one snapshot per replicate seed
+            (`experiments.branched`); 0: every run is its own scenario from week 1.
     """
 
     name: str
@@ -190,9 +194,14 @@ class ResolvedPlan:
     outcomes: tuple[str, ...] = field(default_factory=main_outcomes)
     parameters: tuple[Parameter, ...] = ()
     sampler: Sampler | None = None
+    start_week: int = 0
 
     def canonical(self) -> dict[str, Any]:
-        """Everything that decides the results, as plain JSON-able data (for manifests and digests)."""
+        """Everything that decides the results, as plain JSON-able data (for manifests and digests).
+
+        ``start_week`` appears only when it is above 0, so a plan without one
+        keeps the digest it had before start weeks existed (its folders resume).
+        """
         return {
             "name": self.name,
             "scenarios": {label: sc.as_mapping() for label, sc in self.scenarios.items()},
@@ -202,6 +211,7 @@ class ResolvedPlan:
             "outcomes": list(self.outcomes),
             "parameters": {p.key: p.as_dict() for p in self.parameters},
             "sampler": None if self.sampler is None else vars(self.sampler),
+            **({"start_week": self.start_week} if self.start_week else {}),
         }
 
     def digest(self) -> str:
@@ -212,8 +222,6 @@ class ResolvedPlan:
     def describe(self) -> dict[str, Any]:
         """`canonical` plus the human parts (description, source, overrides)."""
         return {**self.canonical(), "description": self.description, "source": self.source, "set": self.overrides}
-
-
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,8 @@ class Plan:
         overrides: dotted scenario keys set in every run (a file's ``set:``).
         steps: weeks per run (default: each scenario's).
         seed: base seed (default 1).
+        start_week: weeks of status quo (the first scenario) before each run's
+            levers switch on (default 0: every run its own scenario from week 1).
         name: short name (default: the command).
         description: what the experiment asks.
 
@@ -254,6 +264,7 @@ class Plan:
     seed: int | None = None
     name: str | None = None
     description: str = ""
+    start_week: int | None = None
 
     def as_mapping(self) -> dict[str, Any]:
         """The plan as the mapping a plan file would hold (scenario objects kept as given)."""
@@ -268,7 +279,7 @@ class Plan:
             data["sampler"] = {"method": self.sampler}
         elif self.sampler is not None:
             data["sampler"] = self.sampler
-        for key, value in (("replications", self.replications), ("steps", self.steps), ("seed", self.seed), ("name", self.name), ("set", self.overrides)):
+        for key, value in (("replications", self.replications), ("steps", self.steps), ("seed", self.seed), ("name", self.name), ("set", self.overrides), ("start_week", self.start_week)):
             if value is not None:
                 data[key] = dict(value) if key == "set" else value
         if self.outcomes is not None:
@@ -276,4 +287,3 @@ class Plan:
         if self.description:
             data["description"] = self.description
         return data
-

@@ -13,8 +13,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from experiments.branching import flat_levers
 from experiments.plan import PARAMETER_KEYS, SAMPLER_KEYS, SAMPLERS, Parameter, PlanError, Sampler, main_outcomes
-from sim import OUTCOMES
+from sim import OUTCOMES, Scenario
+from sim.model import FIXED_DURING_RUN
 from sim.parameters import all_keys, allowed, field_info
 from sim.yamlsource import Position, Positions, SourceError
 
@@ -266,3 +268,38 @@ def check_sampler(checker: Checker, data: Mapping[str, Any], command: str) -> Sa
     if method == "morris" and morris_levels % 2:
         checker.fail("sampler.morris_levels", f"{morris_levels} is odd (allowed: an even number of levels, e.g. 4)")
     return Sampler(method=method, levels=levels, samples=samples, second_order=second, morris_levels=morris_levels, resamples=resamples)
+
+
+#: How the levers that cannot change at a start week read in messages.
+WORLD_SHAPING = ", ".join(p + "*" if p.endswith(".") else p for p in FIXED_DURING_RUN)
+
+
+def check_start_week(checker: Checker, week: int, scenarios: Mapping[str, Scenario], parameters: tuple[Parameter, ...]) -> int:
+    """The policy start week (read with ``checker.integer``) below every scenario's horizon, and only runs that can start there.
+
+    With a start week the first scenario is the status quo the district runs
+    before the reform; each other scenario, and each design point, may change
+    levers at that week but not what shapes the built world
+    (`sim.model.FIXED_DURING_RUN`), which ``set_levers`` refuses.
+    """
+    if not week or not scenarios:
+        return week
+    labels = list(scenarios)
+    short = [label for label in labels if week >= scenarios[label].steps]
+    if short:
+        steps = scenarios[short[0]].steps
+        checker.fail("start_week", f"{week} is not below the horizon of scenario {short[0]!r} ({steps} weeks) (allowed: an integer with 0 <= start_week < steps, e.g. {steps // 2})")
+        return 0
+    base = flat_levers(scenarios[labels[0]])
+    for label in labels[1:]:
+        fixed = sorted(k for k, v in flat_levers(scenarios[label]).items() if k.startswith(FIXED_DURING_RUN) and base.get(k) != v)
+        if fixed:
+            checker.fail(
+                "start_week",
+                f"scenario {label!r} differs from the status quo {labels[0]!r} in {', '.join(fixed)}, which shape(s) the built world and cannot change at week {week} "
+                f"(allowed: start_week: 0, or scenarios that differ only in levers other than {WORLD_SHAPING})",
+            )
+    for param in parameters:
+        if param.key.startswith(FIXED_DURING_RUN):
+            checker.fail(f"parameters.{param.key}", f"shapes the built world and cannot change at start_week {week} (allowed: start_week: 0, or levers other than {WORLD_SHAPING})")
+    return week

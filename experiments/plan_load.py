@@ -23,6 +23,7 @@ from experiments.plan_check import (
     check_overrides,
     check_parameters,
     check_sampler,
+    check_start_week,
     type_name,
     unknown_key,
 )
@@ -42,6 +43,7 @@ def load_plan(
     steps: int | None = None,
     replications: int | None = None,
     outcomes: list[str] | None = None,
+    start_week: int | None = None,
     default_replications: int = 1,
     origin: str = "<command line>",
 ) -> ResolvedPlan:
@@ -58,6 +60,7 @@ def load_plan(
         steps: ``--steps``, replacing the plan's steps.
         replications: ``--reps``, replacing the plan's replications.
         outcomes: ``--outcomes``, replacing the plan's outcomes.
+        start_week: ``--start-week``, replacing the plan's start week.
         default_replications: replications when neither the plan nor the flags say.
         origin: what problems in a mapping are located at: ``<command line>``
             (``FILE:1:1`` form) or ``<python>`` (``<python>: key: problem``).
@@ -104,6 +107,8 @@ def load_plan(
         data["replications"] = replications
     if outcomes is not None:
         data["outcomes"] = outcomes
+    if start_week is not None:
+        data["start_week"] = start_week
 
     name = checker.text(data, "name", default=Path(file).stem if not isinstance(source, Mapping) else command)
     if not NAME.fullmatch(name):  # it names the results folder and the report
@@ -112,6 +117,7 @@ def load_plan(
     base_seed = checker.integer(data, "seed", default=1, lower=0, upper=2**63 - 1)
     reps = checker.integer(data, "replications", default=default_replications, lower=1, upper=100_000)
     plan_steps = checker.integer(data, "steps", default=None, lower=1, upper=5200)
+    start = checker.integer(data, "start_week", default=0, lower=0, upper=5200) or 0
     outcome_names = check_outcomes(checker, data)
     overrides = check_overrides(checker, data, extra_overrides)
     parameters = check_parameters(checker, data, command)
@@ -123,10 +129,21 @@ def load_plan(
     scenarios = _scenarios(checker, data, base, all_overrides, command)
     checker.raise_if_any()
     _check_parameter_ranges(checker, parameters, scenarios)
+    week = check_start_week(checker, start, scenarios, parameters)
     checker.raise_if_any()
     return ResolvedPlan(
-        name=name, description=description, source=file, scenarios=scenarios, overrides=overrides, steps=plan_steps,
-        seed=base_seed, replications=reps, outcomes=outcome_names, parameters=parameters, sampler=sampler,
+        name=name,
+        description=description,
+        source=file,
+        scenarios=scenarios,
+        overrides=overrides,
+        steps=plan_steps,
+        seed=base_seed,
+        replications=reps,
+        outcomes=outcome_names,
+        parameters=parameters,
+        sampler=sampler,
+        start_week=week,
     )
 
 

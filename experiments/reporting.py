@@ -152,6 +152,9 @@ def _header(meta: dict[str, Any], plan: dict[str, Any], summary: dict[str, Any],
     stop = summary.get("stopping", {})
     if stop.get("reason"):
         items.append(("automatic replications", f"{stop['reason']} at {stop['replications']} (target half-width {stop['target']} on {', '.join(stop['outcomes'])})"))
+    if plan.get("start_week"):
+        first = next(iter(plan.get("scenarios") or {"the first scenario": None}))
+        items.append(("policy start week", f"{plan['start_week']}: every run is {first} (the status quo) for weeks 1-{plan['start_week']}, its own levers from week {plan['start_week'] + 1}"))
     if plan.get("sampler"):
         items.append(("design", f"{plan['sampler'].get('method')} over {', '.join(plan.get('parameters', {}))}, {summary.get('design_points', '?')} points"))
     rows = "".join(f"<tr><th>{_esc(k)}</th><td>{v if k == 'runs' else _esc(v)}</td></tr>" for k, v in items)

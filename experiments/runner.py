@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from experiments import comparison, sweeps
+from experiments.branched import execute_branched
 from experiments.design import RunSpec, runs_of
 from experiments.engine import Tally, execute
 from experiments.errors import BadInput, python_line
@@ -68,7 +69,10 @@ def run_job(
     tally = Tally()
 
     def run(specs: list[RunSpec], desc: str) -> None:
-        done = execute(store, specs, _scenario_data(job), runner, progress=progress, desc=desc)
+        if job.plan.start_week:
+            done = execute_branched(store, specs, job.plan, runner, progress=progress, desc=desc)
+        else:
+            done = execute(store, specs, _scenario_data(job), runner, progress=progress, desc=desc)
         tally.ran += done.ran
         tally.failed += done.failed
 
@@ -137,6 +141,7 @@ def _finish(job: Job, store: Any, specs: list[RunSpec], tally: Tally, started: f
         "wall_seconds": round(time.perf_counter() - started, 2),
         "failures": [{"run_id": f["run_id"], "scenario": f["scenario"], "seed": f["seed"], "error": f["error"]} for f in failures],
         **({"design_points": len(job.points), "sampler": job.plan.sampler.method} if job.kind != "compare" else {}),
+        **({"start_week": job.plan.start_week, "status_quo": next(iter(job.plan.scenarios))} if job.plan.start_week else {}),
         **extra,
     }
     if folder is not None:

@@ -21,6 +21,10 @@ from pathlib import Path
 GOOD = b"name: good\nsteps: 3\nworld:\n  residents: 1000\n  urban_communities: 2\n  rural_communities: 4\n"
 #: A small valid sweep plan (paths relative to the plan).
 PLAN = b"name: p\nscenarios: [s.yaml]\nsteps: 2\nparameters:\n  government.admin_tasks: {type: int, lower: 10, upper: 50}\nsampler: {method: grid, levels: 2}\n"
+#: A small valid comparison plan: two scenarios that differ in a lever only.
+COMPARE_PLAN = b"name: c\nscenarios: [s.yaml, t.yaml]\nsteps: 3\n"
+#: The second scenario of `COMPARE_PLAN`.
+OTHER = GOOD.replace(b"name: good\n", b"name: other\ngovernment:\n  admin_tasks: 40\n")
 #: Special file kinds, made by `make_files` instead of written bytes.
 SPECIAL = ("<folder>", "<fifo>", "<link-loop>", "<dangling-link>", "<unreadable>")
 MIB = 1 << 20
@@ -54,6 +58,17 @@ def plan(id: str, data: bytes | str, line: int | None = None, compare: bool = Tr
     if compare:
         cases.append(Case(f"plan-compare-{id}", "plan file", ("compare", "--plan", "p.yaml", "--out", "out", "--workers", "1"), files, "p.yaml", line))
     return cases
+
+
+def start_week(id: str, value: bytes, sweep_plan: bytes = PLAN, other: bytes = OTHER, sweep_line: int = 7, compare_line: int = 4) -> list[Case]:
+    """A hostile ``start_week:`` in a sweep plan (after its six lines) and in a comparison plan (after its three)."""
+    files = {"s.yaml": GOOD, "t.yaml": other}
+    sweep = {"p.yaml": sweep_plan + b"start_week: " + value + b"\n", **files}
+    compare = {"p.yaml": COMPARE_PLAN + b"start_week: " + value + b"\n", **files}
+    return [
+        Case(f"plan-sweep-start-week-{id}", "plan file", ("sweep", "p.yaml", "--out", "out", "--workers", "1"), sweep, "p.yaml", sweep_line),
+        Case(f"plan-compare-start-week-{id}", "plan file", ("compare", "--plan", "p.yaml", "--out", "out", "--workers", "1"), compare, "p.yaml", compare_line),
+    ]
 
 
 def override(id: str, text: str) -> Case:
@@ -151,6 +166,26 @@ def _plan_cases() -> list[Case]:
     cases += plan("bound-is-1e400", PLAN.replace(b"upper: 50", b"upper: 1e400"), 5, compare=False)
     cases += plan("levels-huge", PLAN.replace(b"levels: 2", b"levels: " + b"7" * 50), 6, compare=False)
     cases += plan("name-escapes", PLAN.replace(b"name: p", b"name: '../../x\\n'"), 1, compare=False)
+    # A policy start week: not an integer, negative, at or past the horizon, or where the runs change the built world.
+    for id, value in (
+        ("negative", b"-1"),
+        ("at-the-horizon", b"3"),
+        ("past-every-limit", b"9" * 30),
+        ("real", b"2.5"),
+        ("text", b"ten"),
+        ("list", b"[1]"),
+        ("boolean", b"true"),
+        ("nan", b".nan"),
+        ("null-tilde-mapping", b"{~: 1}"),
+    ):
+        cases += start_week(id, value)
+    cases += start_week(
+        "world-shaping-levers",
+        b"1",
+        PLAN.replace(b"government.admin_tasks: {type: int, lower: 10, upper: 50}", b"world.residents: {type: int, lower: 1000, upper: 2000}"),
+        GOOD.replace(b"name: good", b"name: other").replace(b"residents: 1000", b"residents: 1200"),
+        sweep_line=5,
+    )
     return cases
 
 
@@ -193,6 +228,11 @@ def _flag_cases() -> list[Case]:
         flag("precision-inf", "compare", "s.yaml", "t.yaml", "--precision", "inf", names="--precision"),
         flag("outcomes-empty", "compare", "s.yaml", "t.yaml", "--outcomes", ",,,", names="outcomes"),
         flag("outcomes-100k-chars", "compare", "s.yaml", "t.yaml", "--outcomes", "x" * 100_000, names="outcomes"),
+        flag("start-week-negative", "compare", "s.yaml", "t.yaml", "--start-week", "-1", names="--start-week"),
+        flag("start-week-text", "compare", "s.yaml", "t.yaml", "--start-week", "ten", names="--start-week"),
+        flag("start-week-real", "sweep", "p.yaml", "--start-week", "1.5", names="--start-week"),
+        flag("start-week-at-the-horizon", "compare", "s.yaml", "t.yaml", "--start-week", "3", names="start_week"),
+        flag("start-week-past-the-plan", "sweep", "p.yaml", "--start-week", "9" * 30, names="start_week"),
         flag("resume-without-out", "sweep", "p.yaml", "--resume", names="--resume"),
         flag("resume-a-file", "sweep", "p.yaml", "--resume", "--out", "s.yaml", names="s.yaml"),
         flag("report-path-too-long", "report", "r" * 5000, names="rrrr"),

@@ -28,3 +28,10 @@ def test_bench_ensemble_small_times_a_branched_comparison():
     assert done.returncode == 0, done.stderr
     assert "8 policies from week 3 of 8" in done.stdout
     assert "frames identical: True" in done.stdout
+
+
+def test_bench_ensemble_small_times_a_comparison_with_a_start_week():
+    done = subprocess.run([sys.executable, "benchmarks/bench_ensemble.py", "--small", "--branch-week", "3", "--via-compare"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "ex.compare of 8 scenarios, 1 replication, 1 worker, start_week 3 of 8" in done.stdout
+    assert "runs equal run_branched: True" in done.stdout
