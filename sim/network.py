@@ -15,7 +15,7 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-from sim.jit import kernel
+from sim.jit import helper, kernel
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Ties:
         # bit-identical to the segment sums of the first version (issue 12,
         # docs/performance.md). No degree groups or gather copies are kept,
         # so a city run holds no index arrays beyond the CSR graph.
-        return _neighbour_means(self.indptr, self.indices, values, self.inverse_degree, lo, hi)
+        return _neighbour_means_kernel(self.indptr, self.indices, values, self.inverse_degree, lo, hi)
 
     def to_networkx(self) -> nx.Graph:
         """The ties as an undirected networkx graph (one node per resident)."""
@@ -61,7 +61,7 @@ class Ties:
         return graph
 
 
-@kernel
+@helper
 def _at(values, indices, j):
     """``values[indices[j]]``, or ``values[j]`` when ``indices`` is None (numba prunes the other branch)."""
     if indices is None:
@@ -69,36 +69,30 @@ def _at(values, indices, j):
     return values[indices[j]]
 
 
-@kernel
+@helper
 def _pairwise_block(values, indices, start, n):
     """Numpy's ``pairwise_sum`` of ``values[indices[start:start + n]]`` for n <= 128 (one block, no halving)."""
+    total = _at(values, indices, start) - _at(values, indices, start)  # +0 of the values' type, where numpy starts its loop
     if n < 8:
-        total = _at(values, indices, start) - _at(values, indices, start)  # +0 of the values' type, where numpy starts its loop
         for k in range(n):
             total += _at(values, indices, start + k)
         return total
-    r0, r1, r2, r3 = _at(values, indices, start), _at(values, indices, start + 1), _at(values, indices, start + 2), _at(values, indices, start + 3)
-    r4, r5, r6, r7 = _at(values, indices, start + 4), _at(values, indices, start + 5), _at(values, indices, start + 6), _at(values, indices, start + 7)
+    r = np.empty(8, values.dtype)
+    for k in range(8):
+        r[k] = _at(values, indices, start + k)
     i = 8
     while i < n - n % 8:
-        j = start + i
-        r0 += _at(values, indices, j)
-        r1 += _at(values, indices, j + 1)
-        r2 += _at(values, indices, j + 2)
-        r3 += _at(values, indices, j + 3)
-        r4 += _at(values, indices, j + 4)
-        r5 += _at(values, indices, j + 5)
-        r6 += _at(values, indices, j + 6)
-        r7 += _at(values, indices, j + 7)
+        for k in range(8):
+            r[k] += _at(values, indices, start + i + k)
         i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
     while i < n:
         total += _at(values, indices, start + i)
         i += 1
     return total
 
 
-@kernel
+@helper
 def _pairwise_sum(values, indices, start, n):
     """Sum of ``values[indices[start:start + n]]`` (``values[start:start + n]`` when ``indices`` is None) in numpy's pairwise order (``pairwise_sum`` in numpy's loops_utils).
 
@@ -108,11 +102,8 @@ def _pairwise_sum(values, indices, start, n):
     8), each summed the same way. Floating-point addition is not
     associative, so keeping the order keeps every bit (checked against numpy
     in tests/test_ensemble_kernels.py). The halving is walked with an
-    explicit stack: numba's on-disk cache does not load recursive functions
-    called from other modules reliably (a cached recursive version crashed).
+    explicit stack, since helpers are inlined (`sim.jit`) and cannot recurse.
     """
-    if n <= 128:
-        return _pairwise_block(values, indices, start, n)
     node_start = np.empty(64, np.int64)
     node_n = np.empty(64, np.int64)
     node_state = np.empty(64, np.int64)  # 0: left half next, 1: right half next, 2: add the halves
@@ -143,8 +134,8 @@ def _pairwise_sum(values, indices, start, n):
     return sums[0]
 
 
-@kernel
-def _neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
+@helper
+def neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
     """Mean over each resident's ties for residents ``lo:hi``: the first tie plus the pairwise sum of the rest, as ``np.add.reduceat`` sums a segment."""
     out = np.zeros(hi - lo, values.dtype)
     for i in range(lo, hi):
@@ -161,6 +152,11 @@ def _neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
                 total += _pairwise_sum(values, indices, start + 1, degree - 1)
             out[i - lo] = total * inverse_degree[i]
     return out
+
+
+@kernel
+def _neighbour_means_kernel(indptr, indices, values, inverse_degree, lo, hi):
+    return neighbour_means(indptr, indices, values, inverse_degree, lo, hi)
 
 
 def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: float, rng: np.random.Generator) -> Ties:

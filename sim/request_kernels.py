@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.fates import LENS, MAX_WAIT, RING
-from sim.jit import kernel
-from sim.resident_kernels import schedule
+from sim.jit import helper, kernel
+from sim.resident_kernels import schedule_needs
 from sim.rng import _keyed_uniform
 from sim.service import FACILITY_DEPENDENCE, fill_share
 
@@ -34,7 +34,7 @@ def count_requests(open_, category, community, n_communities, n_categories):
     return out
 
 
-@kernel
+@helper
 def _book_met(fates_met, met_c, decided_c, wait_hist, week, profile, community, arrival):
     wait = min(max(week - arrival, 0), MAX_WAIT)
     slot = (week - wait) % RING
@@ -98,7 +98,7 @@ def serve_and_wait(
             slot = arrival[i] % RING
             abandoned[slot, profile[w]] += 1.0
             decided_c[slot, c] += 1.0
-    schedule(closed[:n_closed], week, scale, open_count, profile_, profile_rate, need_events, next_need, need_key)
+    schedule_needs(closed[:n_closed], week, scale, open_count, profile_, profile_rate, need_events, next_need, need_key)
     return n_met, keep
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.jit import kernel
-from sim.network import _neighbour_means
+from sim.jit import helper, kernel
+from sim.network import neighbour_means
 from sim.rng import _keyed_uniform
 
 #: Sentinel week for "no need scheduled" (the resident is waiting on one).
@@ -21,8 +21,8 @@ NEVER = np.iinfo(np.int32).max
 _P_MAX = 1 - 1e-12
 
 
-@kernel
-def schedule(who, now, scale, open_count, profile, profile_rate, need_events, next_need, key):
+@helper
+def schedule_needs(who, now, scale, open_count, profile, profile_rate, need_events, next_need, key):
     """Draw the week of the next need of each of ``who`` (distinct agents): a geometric wait by inversion.
 
     The rate is a person's times the agent's people without an open need;
@@ -41,6 +41,12 @@ def schedule(who, now, scale, open_count, profile, profile_rate, need_events, ne
         wait = 1 + np.floor(np.log(u) / np.log1p(-p))
         need_events[w] += 1
         next_need[w] = np.int32(min(now + wait, NEVER - 1))
+
+
+@kernel
+def schedule(who, now, scale, open_count, profile, profile_rate, need_events, next_need, key):
+    """`schedule_needs`, called from Python."""
+    schedule_needs(who, now, scale, open_count, profile, profile_rate, need_events, next_need, key)
 
 
 @kernel
@@ -114,8 +120,10 @@ def word_of_mouth(indptr, indices, inverse_degree, satisfaction, awareness, outr
     is float64, added to the float32 tie term and rounded to float32, then
     clipped to [0, 1], as the numpy expression did.
     """
-    said = _neighbour_means(indptr, indices, satisfaction, inverse_degree, lo, hi)
-    heard = _neighbour_means(indptr, indices, awareness, inverse_degree, lo, hi)
+    means = np.empty((2, hi - lo), satisfaction.dtype)
+    for which in range(2):  # one inlined copy of the neighbour means (sim.jit), for both arrays
+        means[which] = neighbour_means(indptr, indices, satisfaction if which == 0 else awareness, inverse_degree, lo, hi)
+    said, heard = means[0], means[1]
     for j in range(hi - lo):
         i = lo + j
         satisfaction[i] += pull32 * (said[j] - satisfaction[i])

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from sim.jit import kernel
+from sim.jit import helper, kernel
 
 #: Every stream the model uses; asking for another name is a bug.
 STREAMS = (
@@ -57,7 +57,7 @@ _SHIFT = np.uint64(11)
 _SCALE = float(1 << 53)
 
 
-@kernel
+@helper
 def _splitmix64(x):
     """SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit hash of one number."""
     x = x + _GOLDEN
@@ -66,7 +66,7 @@ def _splitmix64(x):
     return x ^ (x >> np.uint64(31))
 
 
-@kernel
+@helper
 def _keyed_uniform(key, who, counter, salt):
     """The uniform of one (resident, counter, salt) under ``key``: 64-bit arithmetic wraps, as numpy's does."""
     x = key ^ _splitmix64(np.uint64(who) * _WHO + np.uint64(counter) * _COUNTER + np.uint64(salt))
