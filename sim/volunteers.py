@@ -158,7 +158,7 @@ class Volunteers(mesa.Agent):
         self.retain_rounds += 1
         cohort = STAY + 4 * (2 * self.joined + self.registered)
         leaving = keyed_binomial(self.key, self.count, hazard, self.retain_rounds, salt=cohort, units=self.who)
-        np.subtract.at(self.volunteering, self.who, leaving)
+        _leave(self.volunteering, self.who, leaving)  # np.subtract.at took ~0.2 ms a week here
         self.left += int(leaving.sum())
         self.count = self.count - leaving
         stay = self.count > 0
@@ -213,3 +213,10 @@ def _recruitment_hazard(indptr, indices, members, weights, civic, mean_civic, ra
         peers = np.float32(ties_in[i] / degree) if degree > 0 else np.float32(0.0)  # a float32 share, as before
         hazard[i] = rate * (civic[i] / mean_civic) * (np.float32(1.0) + peer_effect * peers) * pull
     return hazard
+
+
+@kernel
+def _leave(volunteering, who, leaving):
+    """``np.subtract.at(volunteering, who, leaving)``: whole people, so exact in any order."""
+    for i in range(len(who)):
+        volunteering[who[i]] -= leaving[i]
