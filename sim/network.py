@@ -200,7 +200,9 @@ def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: floa
     np.not_equal(keys[1:], keys[:-1], out=fresh[1:])
     keys = keys[fresh]
     rows = keys // n
-    indices = keys - rows * n  # intp: see neighbour_mean
+    # int32 where residents fit: the ties are the largest array of a city run,
+    # and word of mouth reads them every week (half the bytes, issue 12).
+    indices = (keys - rows * n).astype(ids)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     return Ties(indptr=indptr, indices=indices)
