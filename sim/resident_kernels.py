@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import helper, kernel
-from sim.network import neighbour_means
+from sim.network import _pairwise_sum
 from sim.rng import _keyed_uniform
 
 #: Sentinel week for "no need scheduled" (the resident is waiting on one).
@@ -120,10 +120,27 @@ def word_of_mouth(indptr, indices, inverse_degree, satisfaction, awareness, outr
     is float64, added to the float32 tie term and rounded to float32, then
     clipped to [0, 1], as the numpy expression did.
     """
-    means = np.empty((2, hi - lo), satisfaction.dtype)
-    for which in range(2):  # one inlined copy of the neighbour means (sim.jit), for both arrays
-        means[which] = neighbour_means(indptr, indices, satisfaction if which == 0 else awareness, inverse_degree, lo, hi)
-    said, heard = means[0], means[1]
+    said = np.zeros(hi - lo, satisfaction.dtype)
+    heard = np.zeros(hi - lo, awareness.dtype)
+    for j in range(hi - lo):  # both ties' means in one walk over the ties, as `sim.network.neighbour_means` sums them
+        i = lo + j
+        start, degree = indptr[i], indptr[i + 1] - indptr[i]
+        if degree == 0:
+            continue
+        s, a = satisfaction[indices[start]], awareness[indices[start]]
+        if degree < 9:
+            if degree > 1:
+                rest_s, rest_a = satisfaction[indices[start + 1]], awareness[indices[start + 1]]
+                for k in range(start + 2, start + degree):
+                    rest_s += satisfaction[indices[k]]
+                    rest_a += awareness[indices[k]]
+                s += rest_s
+                a += rest_a
+        else:
+            s += _pairwise_sum(satisfaction, indices, start + 1, degree - 1)
+            a += _pairwise_sum(awareness, indices, start + 1, degree - 1)
+        said[j] = s * inverse_degree[i]
+        heard[j] = a * inverse_degree[i]
     for j in range(hi - lo):
         i = lo + j
         satisfaction[i] += pull32 * (said[j] - satisfaction[i])
