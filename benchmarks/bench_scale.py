@@ -205,12 +205,14 @@ def write_outputs(rows: list[dict], out: Path) -> None:
 #: each week) and the compulsory minimum (each array read or written once,
 #: passes fused). Counted from sim/ at issue 12; see docs/performance.md.
 BYTES_PER_RESIDENT_STEP = {
-    # pass: (as implemented, compulsory)
-    "needs due (next_need == week, flatnonzero)": (6, 4),
-    "trust (four float32 passes)": (36, 12),
+    # pass: (as implemented, compulsory), counted from the compiled kernels of issue 12
+    # (sim/resident_kernels.py, sim/outcomes.py; docs/performance.md "Roofline")
+    "needs due (two scans of next_need)": (8, 4),
+    "trust (one compiled pass: trust, satisfaction)": (12, 12),
     "participation (civic x trust, segment sums)": (16, 4),
-    "word of mouth, 1/4 of residents (two gathers over 6 ties, updates)": (100, 30),
-    "outcomes (profile sums, three means)": (49, 5),
+    "word of mouth, 1/4 of residents (one walk over int32 ties, both means, updates)": (32, 30),
+    "outcomes (one compiled pass: three sums, profile sums)": (13, 5),
+    "volunteer recruitment, monthly (hazard, draws)": (10, 2),
 }
 
 
