@@ -35,3 +35,11 @@ def test_bench_ensemble_small_times_a_comparison_with_a_start_week():
     assert done.returncode == 0, done.stderr
     assert "ex.compare of 8 scenarios, 1 replication, 1 worker, start_week 3 of 8" in done.stdout
     assert "runs equal run_branched: True" in done.stdout
+
+
+def test_bench_phases_small_times_every_phase_of_both_versions():
+    done = subprocess.run([sys.executable, "benchmarks/bench_phases.py", "--small"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for phase in ("money_in", "needs", "service", "residents", "outcomes", "whole week", "build (once)"):
+        assert phase in done.stdout
+    assert "M resident-steps/s" in done.stdout
