@@ -73,7 +73,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "lesson_notes": ("Teacher notes", "教师备注"),
     "lesson_sets": ("This step sets", "本步设置"),
     "lesson_quo": ("the status quo (no lever changed)", "现状（不调整杠杆）"),
-    "lesson_started": ("Step {n}: {title}. Both runs start again from week 0.", "第 {n} 步：{title}。两次运行均从第 0 周重新开始。"),
+    "lesson_started": ("Step {n}: {title}. Both runs start again from week {week}.", "第 {n} 步：{title}。两次运行均从第 {week} 周重新开始。"),
+    "lesson_start": ("A running district", "运行中的地区"),
+    "lesson_burnt_in": (
+        "The district has run {week} weeks as it is; this step's levers act from week {next}.",
+        "该地区已按现状运行 {week} 周；本步的杠杆从第 {next} 周起生效。",
+    ),
     "from_address": ("From the address: {what}", "来自网址：{what}"),
     "export_csv": ("Run data (CSV)", "运行数据（CSV）"),
     "export_png": ("Charts (PNG)", "图表（PNG）"),

@@ -5,7 +5,9 @@ the status quo; the step card shows the step's title, the question for the
 class, what to look at, the teacher's notes and the preset it applies, with
 ◀ ▶ to move. Moving to a step restarts both runs from week 0: your policy
 is the status quo plus the step's preset, the comparison the status quo
-(`app.session.Session.go_to_step`). The components take the language and a
+(`app.session.Session.go_to_step`). A lesson with ``start_week`` W restarts
+them at week W instead, restored from its status quo's snapshot
+(`app.burn_in`); the card then says that the district has run W weeks. The components take the language and a
 callback from the page (`app.state.restarted`), which owns the tab's state.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Callable
 
 import solara
 
+from app.burn_in import start_week
 from app.i18n import tr
 from app.lessons import available, preset_text, text
 from app.session import Session
@@ -27,7 +30,7 @@ OnChange = Callable[[list[str], str], None]
 def started(session: Session, language: str) -> str:
     """The confirmation shown after moving to a step."""
     step = session.lesson.spec.steps[session.step_index]
-    return tr("lesson_started", language, n=session.step_index + 1, title=text(step.title, language))
+    return tr("lesson_started", language, n=session.step_index + 1, title=text(step.title, language), week=session.week)
 
 
 @solara.component
@@ -72,8 +75,11 @@ def LessonCard(session: Session, language: str, revision: int, on_change: OnChan
         on_change(problems, "" if problems else started(session, language))
 
     sets = preset_text(step.preset) or tr("lesson_quo", language)
+    week = start_week(lesson)
+    burnt_in = [_block(tr("lesson_start", language), tr("lesson_burnt_in", language, week=week, next=week + 1), "lesson-start")] if week else []
     body = "".join(
         [
+            *burnt_in,
             _block(tr("lesson_question", language), text(step.question, language), "lesson-question"),
             _block(tr("lesson_look", language), text(step.look_at, language), "lesson-look"),
             _block(tr("lesson_notes", language), text(step.notes, language), "lesson-notes"),

@@ -28,6 +28,7 @@ import yaml
 
 import sim
 from app import guard
+from app.burn_in import BurnIn, start_week
 from app.levers import BY_KEY, MAX_RESIDENTS, app_limits, coerce
 from sim.model import FIXED_DURING_RUN
 
@@ -81,6 +82,7 @@ class Session:
         self.levers: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
         self.compare = compare
+        self.burn_in = BurnIn()  # a lesson's status quo at its start week (app/burn_in.py)
         self.reset()
 
     # -- building runs ---------------------------------------------------------
@@ -98,11 +100,19 @@ class Session:
         return sim.load_scenario(presets()[name], overrides)
 
     def reset(self) -> None:
-        """Rebuild the runs from week 0 with the current preset, levers, seed and world."""
+        """Rebuild the runs from week 0 with the current preset, levers, seed and world.
+
+        A lesson with a start week W restores both at week W from its status
+        quo's snapshot instead, with your levers switched on (app/burn_in.py).
+        """
         with self._lock:
             self.world.update({k: v for k, v in self.pending.items() if k in self.world})
             self.seed = self.pending.pop("seed", self.seed)
             self.pending.clear()
+            if start_week(self.lesson) and self.compare in (None, STATUS_QUO):  # a lesson compares only with its status quo
+                self.model, self.other = self.burn_in.runs(self.lesson, self.world, self.seed, self.levers, self.compare == STATUS_QUO)
+                return
+            self.burn_in.forget()
             self.model = sim.CommunityModel(self.scenario("yours"), rng=self.seed)
             self.other = sim.CommunityModel(self.scenario("other"), rng=self.seed) if self.compare else None
 
@@ -143,7 +153,7 @@ class Session:
             return self.go_to_step(step)
 
     def go_to_step(self, index: int) -> list[str]:
-        """Show a lesson's guided step: restart from week 0 with the status quo plus the step's preset.
+        """Show a lesson's guided step: restart from week 0 (or the lesson's start week) with the status quo plus the step's preset.
 
         Steps are not cumulative: each preset is read against the status quo,
         as the lesson file writes it. A preset value the app refuses changes
@@ -211,6 +221,9 @@ class Session:
         limit = app_limits(key, value)
         if limit:
             return [limit]
+        week = start_week(self.lesson)
+        if key == "steps" and week and isinstance(value, int) and value <= week:
+            return [f"<app>:1:1: steps: {value} weeks end before the lesson's start week (allowed: more than {week} weeks)"]
         try:
             # Validate on a fresh copy: Scenario.with_overrides can leave a
             # refused value behind in the scenario it was called on.

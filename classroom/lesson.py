@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import OUTCOMES, ScenarioError, load_scenario
+from sim.model import FIXED_DURING_RUN
 from sim.parameters import all_keys, allowed, bounds, field_info
 from sim.yamlsource import Position, Positions, SourceError, read_yaml_file
 
@@ -94,6 +95,7 @@ class LessonSpec(_Strict):
     outcomes: list[str] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
     mode: Literal["tournament", "guided", "both"] = "both"
+    start_week: int = Field(0, ge=0, strict=True)
 
 
 ALLOWED = {
@@ -106,6 +108,7 @@ ALLOWED = {
     "cost_per_unit": "a number >= 0",
     "cost_on": "a number >= 0",
     "mode": "tournament, guided or both",
+    "start_week": "an integer with 0 <= start_week < horizon (weeks of status quo before the class's choices)",
 }
 
 
@@ -146,7 +149,7 @@ class Lesson:
         steps = [{k: v for k, v in s.model_dump().items() if k != "notes"} for s in self.spec.steps]
         spec = self.spec
         texts = {"title": spec.title.model_dump(), "summary": spec.summary.model_dump(), "budget_unit": spec.budget_unit.model_dump()}
-        return {"name": spec.name, **texts, "budget": spec.budget, "levers": levers, "outcomes": spec.outcomes, "horizon": spec.horizon, "steps": steps}
+        return {"name": spec.name, **texts, "budget": spec.budget, "levers": levers, "outcomes": spec.outcomes, "horizon": spec.horizon, "start_week": spec.start_week, "steps": steps}
 
 
 def _get(mapping: dict[str, Any], dotted: str) -> Any:
@@ -236,6 +239,7 @@ def load_lesson(path: str | Path) -> Lesson:
     for i, name in enumerate(spec.outcomes):
         if name not in OUTCOMES:
             fail(f"outcomes[{i}]", f"{name!r} is not an outcome (allowed: e.g. coverage, urban_rural_gap, cost_per_need_met; see docs/ODD.md)")
+    _check_start_week(spec, fail)
     scenario_path = (path.parent / spec.scenario).resolve()
     base = None
     if not scenario_path.exists():
@@ -256,6 +260,33 @@ def load_lesson(path: str | Path) -> Lesson:
     if errors:
         raise LessonError(errors)
     return Lesson(spec, path, base)
+
+
+def _check_start_week(spec: LessonSpec, fail) -> None:
+    """A start week lies inside the horizon, and what the class sets can switch on in a running district.
+
+    With ``start_week`` W the district runs its status quo W weeks, then the
+    step presets and the packages are switched on with ``set_levers``: keys
+    that shape the built world (`sim.model.FIXED_DURING_RUN`) or the horizon
+    cannot change then (issue 12).
+    """
+    week = spec.start_week
+    if week >= spec.horizon:
+        fail("start_week", f"{week} is not below the horizon ({spec.horizon} weeks) (allowed: {ALLOWED['start_week']})")
+    if week == 0:
+        return
+    why = f"shapes the built world and cannot change at start_week {week} (allowed: levers other than world.*, seed, group shares and steps; or start_week: 0)"
+    for i, lever in enumerate(spec.levers):
+        if _fixed(lever.key):
+            fail(f"levers[{i}].key", f"{lever.key} {why}")
+    for i, step in enumerate(spec.steps):
+        for key in step.preset:
+            if _fixed(key):
+                fail(f"steps[{i}].preset.{key}", f"{key} {why}")
+
+
+def _fixed(key: str) -> bool:
+    return key == "steps" or key.startswith(FIXED_DURING_RUN)
 
 
 def _check_lever(lever: Lever, at: str, known: set[str], seen: set[str], fail) -> None:

@@ -7,7 +7,8 @@ refused, with a message and no change to the session, when a value is out of
 range or the cost exceeds the budget. The teacher (holding the token) closes
 the round: every package and the status quo then run in the background in one
 `experiments.compare` on the same world and replicate seeds (one model per
-package and replicate, never per student), and the leaderboard
+package and replicate, never per student; with the lesson's ``start_week``
+the packages take over from the status quo at that week), and the leaderboard
 (`classroom.board`) is published. The teacher can reveal the teams' choices,
 open the next round (teams start from their last package), and rewind the
 class's view to an earlier round. A package whose scenario does not validate,
@@ -342,7 +343,11 @@ def live_view_url(app_url: str, lesson: str, package: dict[str, Any]) -> str:
 
 
 def run_round(lesson: Lesson, packages: dict[str, dict[str, Any]], costs: dict[str, float], executor: Any = None) -> dict[str, Any]:
-    """Run the status quo and every package in one comparison (same world, same seeds) and build the leaderboard."""
+    """Run the status quo and every package in one comparison (same world, same seeds) and build the leaderboard.
+
+    A lesson's ``start_week`` W goes to ``ex.compare``: the status quo runs W
+    weeks once per replicate and every package takes over from that snapshot.
+    """
     spec = lesson.spec
     scenarios, errors = [scenario_of(lesson, STATUS_QUO, {})], {}
     labels = [STATUS_QUO, *packages]
@@ -351,7 +356,10 @@ def run_round(lesson: Lesson, packages: dict[str, dict[str, Any]], costs: dict[s
             scenarios.append(scenario_of(lesson, label, package))
         except ScenarioError as exc:
             errors[label] = f"this package does not make a valid district: {exc}"
-    result = ex.compare(scenarios, reps=spec.replications, seed=spec.seed, outcomes=list(spec.outcomes), executor=executor, progress=False, report=False)
+    # With a start week the packages take over from the status quo's snapshot at week W (burn in once per seed, issue 12).
+    result = ex.compare(
+        scenarios, reps=spec.replications, seed=spec.seed, outcomes=list(spec.outcomes), start_week=spec.start_week, executor=executor, progress=False, report=False
+    )
     for failure in result.summary.get("failures", []):
         errors.setdefault(failure["scenario"], f"the simulation failed: {failure['error']}")
     table = result.table if not errors else None
