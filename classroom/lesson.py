@@ -25,8 +25,19 @@ from sim.yamlsource import Position, Positions, SourceError, read_yaml_file
 
 #: Outcomes where a lower value is better (the rest: higher is better).
 LOWER_IS_BETTER = {
-    "urban_rural_gap", "equity_gini", "cost_per_need_met", "abandoned_share", "unasked_share", "wait_mean", "wait_p90",
-    "admin_share", "staff_turnover", "pay_arrears_share", "spending", "backlog", "leakage",
+    "urban_rural_gap",
+    "equity_gini",
+    "cost_per_need_met",
+    "abandoned_share",
+    "unasked_share",
+    "wait_mean",
+    "wait_p90",
+    "admin_share",
+    "staff_turnover",
+    "pay_arrears_share",
+    "spending",
+    "backlog",
+    "leakage",
 }
 
 

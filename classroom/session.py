@@ -357,9 +357,7 @@ def run_round(lesson: Lesson, packages: dict[str, dict[str, Any]], costs: dict[s
         except ScenarioError as exc:
             errors[label] = f"this package does not make a valid district: {exc}"
     # With a start week the packages take over from the status quo's snapshot at week W (burn in once per seed, issue 12).
-    result = ex.compare(
-        scenarios, reps=spec.replications, seed=spec.seed, outcomes=list(spec.outcomes), start_week=spec.start_week, executor=executor, progress=False, report=False
-    )
+    result = ex.compare(scenarios, reps=spec.replications, seed=spec.seed, outcomes=list(spec.outcomes), start_week=spec.start_week, executor=executor, progress=False, report=False)
     for failure in result.summary.get("failures", []):
         errors.setdefault(failure["scenario"], f"the simulation failed: {failure['error']}")
     table = result.table if not errors else None

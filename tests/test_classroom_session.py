@@ -10,7 +10,7 @@ import math
 
 import pytest
 import yaml
-from classroom_util import tiny_lesson
+from classroom_util import lesson_text, tiny_lesson
 
 import experiments as ex
 import sim
@@ -26,6 +26,14 @@ C = {"government.admin_tasks": 70}  # cost 30
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory):
     return load_lesson(tiny_lesson(tmp_path_factory.mktemp("lesson")))
+
+
+@pytest.fixture(scope="module")
+def lesson_w(tmp_path_factory):
+    """The tiny lesson whose district runs 3 weeks as it is before the packages take over (start_week)."""
+    path = tmp_path_factory.mktemp("lesson_w") / "tiny_start.yaml"
+    path.write_text(lesson_text() + "start_week: 3\n", encoding="utf-8")
+    return load_lesson(path)
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +88,20 @@ def test_refusals_leave_the_session_unchanged(lesson, pool):
     assert snapshot(s) == after_close
 
 
-def test_leaderboard_equals_a_compare_of_the_same_packages(lesson, pool):
+@pytest.mark.parametrize("with_start", [False, True], ids=["from week 0", "start_week 3"])
+def test_leaderboard_equals_a_compare_of_the_same_packages(lesson, lesson_w, pool, with_start):
+    lesson = lesson_w if with_start else lesson
     s, _ = played(lesson, pool)
     s.close_round(s.token, wait=True)
     board = s.rounds[0].board
     spec = lesson.spec
+    assert spec.start_week == (3 if with_start else 0)
     scenarios = [load_scenario(lesson.base.source, overrides={**spec.set, "steps": spec.horizon, **p, "name": n}) for n, p in (("status_quo", {}), ("t1", A), ("t2", B), ("t3", C))]
-    c = ex.compare(scenarios, reps=spec.replications, seed=spec.seed, outcomes=spec.outcomes, executor=pool, progress=False, report=False)
+    c = ex.compare(scenarios, reps=spec.replications, seed=spec.seed, outcomes=spec.outcomes, start_week=spec.start_week, executor=pool, progress=False, report=False)
+    if with_start:  # the packages took over at week 3: not what they give from week 1
+        c0 = ex.compare(scenarios, reps=spec.replications, seed=spec.seed, outcomes=spec.outcomes, executor=pool, progress=False, report=False)
+        t1 = [x.summaries.set_index(["scenario", "rep"]).loc["t1", "coverage"].tolist() for x in (c0, c)]
+        assert t1[0] != t1[1]
     rows = {r["label"]: r for r in board["rows"]}
     assert set(rows) == {"status_quo", "t1", "t2", "t3"}
     for t in c.table.itertuples():
