@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import pytest
 from classroom_util import lesson_text
@@ -130,3 +132,41 @@ def test_a_malformed_start_week_gives_one_line_error(tmp_path, edits, key, fragm
     assert all("\n" not in line for line in lines)
     written = path.read_text(encoding="utf-8").splitlines()[int(hit[0]["line"]) - 1]
     assert on_line in written, (written, lines)
+
+
+def card_html(session: Session) -> str:
+    """The HTML of the lesson card's body, rendered by solara without a browser."""
+    import solara
+
+    from app import lesson_view
+
+    box, _ = solara.render(lesson_view.LessonCard(session, "en", 0, lambda problems, text: None), handle_error=False)
+    found, todo = [], [box]
+    while todo:
+        widget = todo.pop()
+        found.append(str(getattr(widget, "unsafe_innerHTML", "") or ""))
+        todo += [c for c in getattr(widget, "children", []) if not isinstance(c, str)]
+    return "".join(found)
+
+
+def test_the_step_card_says_the_district_has_run_to_the_start_week(lesson, tmp_path):
+    s = Session(lesson=lesson, compare=STATUS_QUO)
+    shown = html.unescape(card_html(s))
+    assert f"The district has run {WEEK} weeks as it is; this step's levers act from week {WEEK + 1}." in shown
+    path = tmp_path / "tiny.yaml"
+    path.write_text(lesson_text(), encoding="utf-8")
+    plain = card_html(Session(lesson=load_lesson(path), compare=STATUS_QUO))
+    assert "lesson-question" in plain and "lesson-start" not in plain
+
+
+def test_the_shipped_gap_lesson_opens_from_an_address_at_its_start_week():
+    from app.address import open_session
+
+    session, problems = open_session("?lesson=urban_rural_gap&set=government.allocation_rule=needs_based")
+    assert problems == []
+    week = session.lesson.spec.start_week
+    assert week == 52 and session.lesson.spec.horizon == 104
+    assert session.week == week and session.other.steps == week and session.burn_in.builds == 1
+    assert session.value("government.allocation_rule") == "needs_based"
+    assert session.other.scenario.government.allocation_rule != "needs_based"  # the comparison: the status quo
+    assert len(session.frame()) == week
