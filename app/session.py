@@ -100,11 +100,7 @@ class Session:
         return sim.load_scenario(presets()[name], overrides)
 
     def reset(self) -> None:
-        """Rebuild the runs from week 0 with the current preset, levers, seed and world.
-
-        A lesson with a start week W restores both at week W from its status
-        quo's snapshot instead, with your levers switched on (app/burn_in.py).
-        """
+        """Rebuild the runs from week 0 (a lesson's start week: restore its snapshot, app/burn_in.py) with the current preset, levers, seed and world."""
         with self._lock:
             self.world.update({k: v for k, v in self.pending.items() if k in self.world})
             self.seed = self.pending.pop("seed", self.seed)
