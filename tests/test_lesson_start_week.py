@@ -159,14 +159,14 @@ def test_the_step_card_says_the_district_has_run_to_the_start_week(lesson, tmp_p
     assert "lesson-question" in plain and "lesson-start" not in plain
 
 
-def test_the_shipped_gap_lesson_opens_from_an_address_at_its_start_week():
+def test_an_address_opens_a_start_week_lesson_with_its_levers_at_the_start_week(lesson, monkeypatch):
+    from app import lessons
     from app.address import open_session
 
-    session, problems = open_session("?lesson=urban_rural_gap&set=government.allocation_rule=needs_based")
+    monkeypatch.setenv(lessons.ENV, str(lesson.path))  # as run.py ui --lesson passes a file
+    session, problems = open_session("?lesson=p3_admin_burden&set=government.admin_tasks=40")
     assert problems == []
-    week = session.lesson.spec.start_week
-    assert week == 52 and session.lesson.spec.horizon == 104
-    assert session.week == week and session.other.steps == week and session.burn_in.builds == 1
-    assert session.value("government.allocation_rule") == "needs_based"
-    assert session.other.scenario.government.allocation_rule != "needs_based"  # the comparison: the status quo
-    assert len(session.frame()) == week
+    assert session.lesson.path == lesson.path and session.burn_in.builds == 1
+    assert session.week == WEEK and session.other.steps == WEEK and len(session.frame()) == WEEK
+    assert session.value("government.admin_tasks") == 40
+    assert session.other.scenario.government.admin_tasks == lesson.base.government.admin_tasks != 40  # the comparison: the status quo
