@@ -200,9 +200,11 @@ def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: floa
     np.not_equal(keys[1:], keys[:-1], out=fresh[1:])
     keys = keys[fresh]
     rows = keys // n
+    keys -= rows * n  # in place: the keys become the columns (one temporary fewer at the build's peak)
     # int32 where residents fit: the ties are the largest array of a city run,
     # and word of mouth reads them every week (half the bytes, issue 12).
-    indices = (keys - rows * n).astype(ids)
+    indices = keys.astype(ids)
+    del keys
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     return Ties(indptr=indptr, indices=indices)
