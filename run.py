@@ -55,12 +55,17 @@ class _Parser(argparse.ArgumentParser):
 # Flag types
 
 
+def _whole_number(text: str, what: str = "a whole number") -> int:
+    """``int(text)``, or the argparse error every integer flag gives (the text cut at 80 characters)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text[:80]!r}") from None
+
+
 def positive_int(text: str) -> int:
     """Argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
     return value
@@ -68,10 +73,7 @@ def positive_int(text: str) -> int:
 
 def seed_int(text: str) -> int:
     """Argparse type: a seed, an integer in [0, 2**63 - 1]."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole_number(text)
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"expected a seed in [0, 2**63 - 1], got {value}")
     return value
@@ -79,10 +81,7 @@ def seed_int(text: str) -> int:
 
 def week_int(text: str) -> int:
     """Argparse type: a week, an integer >= 0 (whether it is below the horizon is checked with the plan)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of weeks, got {text[:80]!r}") from None
+    value = _whole_number(text, "a whole number of weeks")
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a week >= 0, got {value}")
     return value
