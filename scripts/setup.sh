@@ -42,5 +42,5 @@ else
   .venv/bin/python -m pip install -q -e ".[experiments,app]"
 fi
 # Compile the model's kernels once (sim/jit.py): later runs and workers load them from the cache.
-.venv/bin/python -c "import sim.jit; print(f'setup: model kernels compiled in {sim.jit.warm():.1f} s')"
+.venv/bin/python -c "import sim.warmup; print(f'setup: model kernels compiled in {sim.warmup.warm():.1f} s')"
 echo "setup: done (.venv ready)"

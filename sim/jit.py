@@ -14,7 +14,7 @@ the numpy code they replace, bit for bit:
 - ``cache=True``: the machine code is written to disk the first time a
   kernel runs with a given argument type, so later processes (experiment
   workers, Dask workers, the next run) load it in milliseconds instead of
-  compiling it again. ``scripts/setup.sh`` warms the cache once (`warm`).
+  compiling it again. ``scripts/setup.sh`` warms the cache once (`sim.warmup.warm`).
 
 numba checks a cached kernel against its own file's timestamp only, not the
 files of the kernels it calls: after an edit to `sim.network`, a cached
@@ -80,15 +80,3 @@ kernel = numba.njit(cache=True, error_model="numpy", nogil=True)
 #: and compiled the callee itself ended in a crash at exit (numba 0.68, two
 #: definitions of one symbol), so shared code is inlined, never linked.
 helper = numba.njit(inline="always", error_model="numpy", nogil=True)
-
-
-def warm() -> float:
-    """Compile (or load from the cache) every kernel by running a small model; returns seconds taken."""
-    import time
-
-    from sim.model import CommunityModel
-
-    start = time.perf_counter()
-    for scale in (1, 3):  # scale > 1 takes the several-needs-per-agent paths
-        CommunityModel(None, rng=1, **{"world.residents": 600, "world.scale": scale, "steps": 14}).run()
-    return time.perf_counter() - start

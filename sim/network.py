@@ -50,7 +50,7 @@ class Ties:
         # bit-identical to the segment sums of the first version (issue 12,
         # docs/performance.md). No degree groups or gather copies are kept,
         # so a city run holds no index arrays beyond the CSR graph.
-        return _neighbour_means_kernel(self.indptr, self.indices, values, self.inverse_degree, lo, hi)
+        return _neighbour_means(self.indptr, self.indices, values, self.inverse_degree, lo, hi)
 
     def to_networkx(self) -> nx.Graph:
         """The ties as an undirected networkx graph (one node per resident)."""
@@ -134,8 +134,8 @@ def _pairwise_sum(values, indices, start, n):
     return sums[0]
 
 
-@helper
-def neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
+@kernel
+def _neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
     """Mean over each resident's ties for residents ``lo:hi``: the first tie plus the pairwise sum of the rest, as ``np.add.reduceat`` sums a segment."""
     out = np.zeros(hi - lo, values.dtype)
     for i in range(lo, hi):
@@ -152,11 +152,6 @@ def neighbour_means(indptr, indices, values, inverse_degree, lo, hi):
                 total += _pairwise_sum(values, indices, start + 1, degree - 1)
             out[i - lo] = total * inverse_degree[i]
     return out
-
-
-@kernel
-def _neighbour_means_kernel(indptr, indices, values, inverse_degree, lo, hi):
-    return neighbour_means(indptr, indices, values, inverse_degree, lo, hi)
 
 
 def small_world_ties(starts: np.ndarray, sizes: np.ndarray, k: int, rewire: float, rng: np.random.Generator) -> Ties:

@@ -122,7 +122,7 @@ def word_of_mouth(indptr, indices, inverse_degree, satisfaction, awareness, outr
     """
     said = np.zeros(hi - lo, satisfaction.dtype)
     heard = np.zeros(hi - lo, awareness.dtype)
-    for j in range(hi - lo):  # both ties' means in one walk over the ties, as `sim.network.neighbour_means` sums them
+    for j in range(hi - lo):  # both ties' means in one walk over the ties, as `sim.network._neighbour_means` sums each
         i = lo + j
         start, degree = indptr[i], indptr[i + 1] - indptr[i]
         if degree == 0:
